@@ -1,0 +1,1 @@
+"""Commands: commit_cmds (filled in by its issue)."""

@@ -1,0 +1,74 @@
+"""Shared pieces of the CLI: the Typer app, consoles, JSON output and table helpers."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from simulator.scenario import Scenario, load_scenario
+
+app = typer.Typer(
+    name="commitsim",
+    help="Commitment negotiation simulator for buyers of the Claude API.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(width=160)
+err_console = Console(stderr=True)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
+
+
+def load(path: Path) -> Scenario:
+    """Load a scenario; errors propagate to :func:`simulator.cli.main` (exit code 2)."""
+    return load_scenario(path)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        return _clean(value.item())
+    if hasattr(value, "tolist"):
+        return _clean(value.tolist())
+    return value
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as JSON (NaN becomes null, numpy values become plain numbers)."""
+    typer.echo(json.dumps(_clean(data), indent=2))
+
+
+def money(x: float) -> str:
+    """Format dollars for people: ``$1,234,567``."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return f"-${-x:,.0f}" if x < 0 else f"${x:,.0f}"
+
+
+def pct(x: float, digits: int = 1) -> str:
+    """Format a share as a percentage."""
+    return f"{100 * x:.{digits}f}%"
+
+
+def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
+    """A rich table with right-aligned columns after the first."""
+    t = Table(title=title, title_justify="left")
+    for i, c in enumerate(columns):
+        t.add_column(c, justify="left" if i == 0 else "right")
+    for r in rows:
+        t.add_row(*(str(x) for x in r))
+    return t

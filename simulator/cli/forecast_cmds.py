@@ -1,0 +1,1 @@
+"""Commands: forecast_cmds (filled in by its issue)."""

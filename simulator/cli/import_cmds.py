@@ -1,0 +1,1 @@
+"""Commands: import_cmds (filled in by its issue)."""

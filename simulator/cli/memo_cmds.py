@@ -1,0 +1,1 @@
+"""Commands: memo_cmds (filled in by its issue)."""

@@ -1,0 +1,69 @@
+"""Named exceptions. Every user-facing failure is one of these, never a bare traceback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in a scenario file.
+
+    Attributes
+    ----------
+    file : str
+        Path of the file as the user named it.
+    line : int
+        1-based line of the offending key or item (0 when unknown).
+    path : str
+        Dotted path of the field, e.g. ``levers.0.effect.high``.
+    message : str
+        What is wrong, in plain words.
+    value : object
+        The offending value, shown as ``(got VALUE)``; ``None`` hides it.
+    """
+
+    file: str
+    line: int
+    path: str
+    message: str
+    value: object = None
+    show_value: bool = True
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        got = f" (got {self.value!r})" if self.show_value else ""
+        path = f" {self.path}:" if self.path else ""
+        return f"{where}:{path} {self.message}{got}"
+
+
+class SimulatorError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ScenarioError(SimulatorError):
+    """A scenario file that cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class CatalogError(SimulatorError):
+    """A price catalog that is missing or malformed."""
+
+
+class PlanInfeasibleError(SimulatorError):
+    """No wave plan satisfies the pinned decisions, requires/excludes and capacities."""
+
+
+class SolverError(SimulatorError):
+    """The requested solver is missing or failed."""
+
+
+class ImportDataError(SimulatorError):
+    """Usage or cost data that cannot be imported (carries located problems)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
