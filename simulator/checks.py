@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 
 from simulator.errors import CatalogError
 from simulator.pricing import Catalog, available_catalogs, load_catalog
-from simulator.scenario import Scenario
+from simulator.scenario import Scenario, Workload
 
 Loc = tuple[int | str, ...]
 Found = list[tuple[Loc, str, object]]
+
+
+def _hint(name: str, known: list[str] | set[str]) -> str:
+    """`` (did you mean X?)`` for a near miss, else empty."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _catalog(s: Scenario, out: Found) -> Catalog | None:
@@ -41,12 +48,20 @@ def _models(s: Scenario, catalog: Catalog | None, out: Found) -> None:
     for i, w in enumerate(s.workloads):
         if w.model not in known:
             out.append(
-                (("workloads", i, "model"), "unknown model (see `commitsim catalog`)", w.model)
+                (
+                    ("workloads", i, "model"),
+                    "unknown model; see `commitsim catalog`" + _hint(w.model, known),
+                    w.model,
+                )
             )
     for i, lv in enumerate(s.levers):
         if lv.to_model is not None and lv.to_model not in known:
             out.append(
-                (("levers", i, "to_model"), "unknown model (see `commitsim catalog`)", lv.to_model)
+                (
+                    ("levers", i, "to_model"),
+                    "unknown model; see `commitsim catalog`" + _hint(lv.to_model, known),
+                    lv.to_model,
+                )
             )
 
 
@@ -54,7 +69,8 @@ def _duplicates(ids: list[str], section: str, out: Found) -> None:
     counts = Counter(ids)
     for i, x in enumerate(ids):
         if counts[x] > 1 and ids.index(x) != i:
-            out.append(((section, i, "id" if section != "offers" else "name"), "duplicate id", x))
+            field = "name" if section == "offers" else "id"
+            out.append(((section, i, field), f"duplicate {field}", x))
 
 
 def _workloads(s: Scenario, out: Found) -> None:
@@ -73,7 +89,7 @@ def _workloads(s: Scenario, out: Found) -> None:
                 (
                     ("workloads", i, "launch", "month"),
                     "launch must fall inside the horizon",
-                    w.launch.month,
+                    list(w.launch.month) if isinstance(w.launch.month, tuple) else w.launch.month,
                 )
             )
 
@@ -81,7 +97,9 @@ def _workloads(s: Scenario, out: Found) -> None:
 def _levers(s: Scenario, out: Found) -> None:
     lever_ids = [lv.id for lv in s.levers]
     _duplicates(lever_ids, "levers", out)
-    workloads = {w.id: w for w in s.workloads}
+    workloads: dict[str, Workload] = {}
+    for wl in s.workloads:
+        workloads.setdefault(wl.id, wl)  # a duplicate id is reported once, on the second one
     known = set(lever_ids)
     routed: dict[str, float] = {}
     cached: dict[str, list[tuple[float, float]]] = {}
@@ -91,7 +109,13 @@ def _levers(s: Scenario, out: Found) -> None:
             out.append((("levers", i, "effect"), "need low <= mode <= high", e.model_dump()))
         w = workloads.get(lv.workload)
         if w is None:
-            out.append((("levers", i, "workload"), "no workload with this id", lv.workload))
+            out.append(
+                (
+                    ("levers", i, "workload"),
+                    "no workload with this id" + _hint(lv.workload, set(workloads)),
+                    lv.workload,
+                )
+            )
         if lv.kind == "routing":
             if lv.to_model is None:
                 out.append((("levers", i, "to_model"), "a routing lever needs to_model", None))
@@ -135,7 +159,8 @@ def _levers(s: Scenario, out: Found) -> None:
             )
         if lv.kind == "caching":
             cached.setdefault(lv.workload, []).append((lv.write_share, e.high))
-            if w is not None:
+            # a workload whose own cache shares are invalid is reported on the workload
+            if w is not None and w.cache_read_share + w.cache_write_share <= 1.0 + 1e-12:
                 free = 1.0 - w.cache_read_share - w.cache_write_share
                 for _, high in cached[lv.workload]:
                     free *= 1.0 - high
@@ -152,7 +177,13 @@ def _levers(s: Scenario, out: Found) -> None:
         for field in ("requires", "excludes"):
             for j, other in enumerate(getattr(lv, field)):
                 if other not in known:
-                    out.append((("levers", i, field, j), "no lever with this id", other))
+                    out.append(
+                        (
+                            ("levers", i, field, j),
+                            "no lever with this id" + _hint(other, known),
+                            other,
+                        )
+                    )
                 elif other == lv.id:
                     out.append((("levers", i, field, j), "a lever cannot name itself", other))
         both = set(lv.requires) & set(lv.excludes)
@@ -184,7 +215,7 @@ def _cycles(s: Scenario, out: Found) -> None:
                         (
                             ("levers", index[nxt], "requires"),
                             "requires cycle: " + " -> ".join([*cycle, nxt]),
-                            None,
+                            s.levers[index[nxt]].requires,
                         )
                     )
             elif state.get(nxt) is None:
@@ -249,7 +280,13 @@ def _capacity_and_plan(s: Scenario, out: Found) -> None:
     ids = {lv.id for lv in s.levers}
     for lever_id, wave_ix in s.plan.pinned.items():
         if lever_id not in ids:
-            out.append((("plan", "pinned", lever_id), "no lever with this id", lever_id))
+            out.append(
+                (
+                    ("plan", "pinned", lever_id),
+                    "no lever with this id" + _hint(lever_id, ids),
+                    lever_id,
+                )
+            )
         elif wave_ix >= len(s.capacity.waves):
             out.append(
                 (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,17 @@ class Located:
                 break
         return line
 
+    def value(self, path: Sequence[int | str]) -> Any:
+        """Plain value at ``path`` as written in the file (``None`` when the path is absent)."""
+        node = self.data
+        for key in path:
+            in_map = isinstance(node, Mapping) and key in node
+            in_list = isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
+            if not (in_map or in_list):
+                return None
+            node = node[key]
+        return node
+
 
 def _plain(node: Any) -> Any:
     if isinstance(node, Mapping):
@@ -79,15 +91,41 @@ def parse_yaml(text: str, source: str) -> Located:
         _, ind, bsi = load_yaml_guess_indent(text)
         doc = _rt_yaml().load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        reason = exc.problem or exc.context or "malformed YAML"
-        raise ScenarioError(
-            [Problem(source, line, "", f"invalid YAML: {reason}", None, False)]
-        ) from None
+        raise ScenarioError([_yaml_problem(exc, source)]) from None
     except YAMLError as exc:
         raise ScenarioError([Problem(source, 0, "", f"invalid YAML: {exc}", None, False)]) from None
     return Located(source, doc, (ind or 2, bsi or 0))
+
+
+def _yaml_problem(exc: MarkedYAMLError, source: str) -> Problem:
+    """A located, plain-words problem for a YAML syntax error or a refused tag."""
+    problem = exc.problem or ""
+    context = exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    tag = re.search(r"constructor for the tag '(?:tag:yaml.org,2002:)?([^']+)'", problem)
+    if tag:
+        name = tag.group(1)
+        shown = name if name.startswith("!") else f"!!{name}"
+        message = f"tag {shown} is not allowed: a scenario holds plain data only"
+    elif context.startswith("while parsing a flow") and exc.context_mark is not None:
+        # the unclosed bracket is where the flow started, not where the parser gave up
+        mark = exc.context_mark
+        what = context.removeprefix("while parsing a flow ")
+        closer = "]" if what == "sequence" else "}"
+        message = (
+            f"{what} opened on this line is not closed with '{closer}'"
+            f" ({problem} on line {exc.problem_mark.line + 1})"
+            if exc.problem_mark is not None
+            else f"{what} opened on this line is not closed with '{closer}'"
+        )
+    elif "mapping values are not allowed" in problem:
+        message = "a key is indented differently from its siblings (mapping values not allowed)"
+    elif "found character '\\t'" in problem:
+        message = "tab character: indent with spaces"
+    else:
+        message = problem or context or "malformed YAML"
+    line = mark.line + 1 if mark is not None else 0
+    return Problem(source, line, "", f"invalid YAML: {message}", None, False)
 
 
 def merge_into(doc: Any, data: Any) -> Any:
@@ -118,7 +156,16 @@ def merge_into(doc: Any, data: Any) -> Any:
         return seq
     if _same_scalar(doc, data):
         return doc
-    return data
+    if isinstance(doc, float):
+        return data
+    return _whole(data)
+
+
+def _whole(value: Any) -> Any:
+    # pydantic dumps float fields as 7000000.0; write whole numbers as the user would (7000000)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
 
 
 def _same_scalar(old: Any, new: Any) -> bool:
@@ -142,7 +189,7 @@ def _fresh(value: Any) -> Any:
         for v in value:
             s.append(_fresh(v))
         return s
-    return value
+    return _whole(value)
 
 
 def dump_document(doc: Any, indent: tuple[int, int] = (4, 2)) -> str:

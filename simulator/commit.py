@@ -1,0 +1,441 @@
+"""Commitment sizing: the commitment that minimises expected cost within the risk limits.
+
+Pure functions of list-price term spend samples (one per Monte Carlo path) and a
+:class:`~simulator.scenario.Contract`. Within a tier the expected cost, CVaR95 of cost and the
+shortfall probability are piecewise linear (the last a step function) in the commitment ``C`` with
+breakpoints at ``C = r * L_i``, and the first two are convex. So the exact optimum lies at a tier
+end, a breakpoint, the shortfall cap or a CVaR-limit crossing; all of them are evaluated at once
+from sorted prefix sums (:class:`~simulator.riskmeasures.SpendSamples`). The method and every
+formula are in ``docs/methodology.md``.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from simulator.riskmeasures import (
+    BELOW_THRESHOLD,
+    FloatArray,
+    Overage,
+    SpendSamples,
+    break_even_list_spend,
+    cost_curve,
+    cvar,
+    path_cost,
+    shortfall_count,
+)
+from simulator.scenario import Contract
+
+Binding = Literal["newsvendor", "tier_threshold", "shortfall_limit", "cvar_limit", "no_commit"]
+_LABELS: tuple[Binding, ...] = ("newsvendor", "tier_threshold", "shortfall_limit", "cvar_limit")
+_PRIORITY: tuple[Binding, ...] = ("shortfall_limit", "cvar_limit", "tier_threshold", "newsvendor")
+JSON_KEYS: tuple[str, ...] = (
+    "recommended",
+    "discount",
+    "expected_cost",
+    "expected_savings",
+    "effective_savings_rate",
+    "shortfall_probability",
+    "expected_unused",
+    "cvar95_cost",
+    "break_even_list_spend",
+)
+# Ties in expected cost (flat segments) go to the smaller commitment.
+_TIE = 1e-12
+
+
+class _Unset(enum.Enum):
+    UNSET = enum.auto()
+
+
+UNSET = _Unset.UNSET
+
+
+@dataclass(frozen=True)
+class CommitRecommendation:
+    """The recommended commitment and what it costs; field names match the ``commit`` JSON keys.
+
+    ``tier`` is the index into ``contract.tiers`` (``-1`` for pay-as-you-go; for a ramped contract
+    the highest tier reached in any year). ``curve`` holds cost versus commitment for plotting and
+    ``years`` the per-year recommendations of a ramped contract (empty otherwise).
+    """
+
+    recommended: float
+    discount: float
+    tier: int
+    expected_cost: float
+    expected_savings: float
+    effective_savings_rate: float
+    shortfall_probability: float
+    expected_unused: float
+    cvar95_cost: float
+    break_even_list_spend: float
+    payg_expected_cost: float
+    payg_cvar95_cost: float
+    binding: Binding
+    reason: str
+    curve: pd.DataFrame = field(compare=False, repr=False, default_factory=pd.DataFrame)
+    years: tuple[CommitRecommendation, ...] = ()
+
+    def to_dict(self, full: bool = False) -> dict[str, Any]:
+        """The ``commit`` JSON keys as plain floats; ``full`` adds tier, binding, reason, years."""
+        out: dict[str, Any] = {k: float(getattr(self, k)) for k in JSON_KEYS}
+        if full:
+            out |= {
+                "tier": self.tier,
+                "binding": self.binding,
+                "reason": self.reason,
+                "payg_expected_cost": float(self.payg_expected_cost),
+                "payg_cvar95_cost": float(self.payg_cvar95_cost),
+                "years": [y.to_dict(full=True) for y in self.years],
+            }
+        return out
+
+
+@dataclass(frozen=True)
+class _Terms:
+    thresholds: tuple[float, ...]
+    discounts: tuple[float, ...]
+    overage: Overage
+    rollover: float
+    eps: float | None
+    cvar_limit: float | None
+    lam: float
+
+    @classmethod
+    def of(cls, c: Contract) -> _Terms:
+        return cls(
+            tuple(t.min_commit for t in c.tiers),
+            tuple(t.discount for t in c.tiers),
+            c.overage,
+            c.rollover_share,
+            c.max_shortfall_probability,
+            c.cvar_limit,
+            c.cvar_weight,
+        )
+
+
+@dataclass(frozen=True)
+class _Choice:
+    commit: float
+    tier: int
+    discount: float
+    expected_cost: float
+    cvar95_cost: float
+    shortfall_probability: float
+    expected_unused: float
+    binding: Binding
+    reason: str
+
+
+def _tier_candidates(s: SpendSamples, t: _Terms, k: int) -> tuple[FloatArray, FloatArray] | None:
+    """Candidate commitments of tier ``k`` and their label codes; ``None`` if infeasible."""
+    d = t.discounts[k]
+    r = 1.0 - d
+    lo = t.thresholds[k]
+    hi = max(lo, r * float(s.values[-1]))  # beyond r*max(L) the cost only rises
+    if k + 1 < len(t.thresholds):
+        hi = min(hi, max(lo, t.thresholds[k + 1] * (1.0 - BELOW_THRESHOLD)))
+    cap = math.inf if t.eps is None else s.shortfall_cap(d, t.eps)
+    if cap < lo:
+        return None
+    capped = cap < hi
+    hi = min(hi, cap)
+    rl = r * s.values
+    inner = rl[np.searchsorted(rl, lo, "right") : np.searchsorted(rl, hi, "left")]
+    c = np.unique(np.concatenate([[lo], inner, [hi]]))
+    labels = np.zeros(c.size)
+    labels[c == lo] = 1.0
+    labels[(c == hi) & (k + 1 < len(t.thresholds)) & (hi < cap)] = 1.0
+    if capped:
+        labels[c == hi] = 2.0
+    if t.cvar_limit is None:
+        return c, labels
+    tail = s.metrics(c, d, t.overage, t.rollover).cvar95_cost
+    ok = np.flatnonzero(tail <= t.cvar_limit * (1.0 + _TIE))
+    if ok.size == 0:
+        return None  # CVaR is linear between candidates, so no point in between is feasible
+    a, b = int(ok[0]), int(ok[-1])
+    extra = [
+        c[i] + (tail[i] - t.cvar_limit) / (tail[i] - tail[j]) * (c[j] - c[i])
+        for i, j in ((a - 1, a), (b + 1, b))
+        if 0 <= i < c.size
+    ]
+    c2 = np.concatenate([c[a : b + 1], extra])
+    lab2 = np.concatenate([labels[a : b + 1], np.full(len(extra), 3.0)])
+    return c2, lab2
+
+
+def _solve(s: SpendSamples, t: _Terms) -> _Choice:
+    """Exact minimum of ``E[cost] + lam * CVaR95`` over pay-as-you-go and every tier."""
+    payg_obj = s.mean + t.lam * s.payg_cvar
+    payg_ok = t.cvar_limit is None or s.payg_cvar <= t.cvar_limit * (1.0 + _TIE)
+    best: _Choice | None = None
+    best_obj = payg_obj if payg_ok else math.inf
+    for k in range(len(t.thresholds)):
+        cand = _tier_candidates(s, t, k)
+        if cand is None:
+            continue
+        d = t.discounts[k]
+        m = s.metrics(cand[0], d, t.overage, t.rollover)
+        obj = m.expected_cost + t.lam * m.cvar95_cost
+        low = float(obj.min())
+        if low > best_obj - _TIE * abs(best_obj):
+            continue  # ties keep the earlier, smaller commitment
+        near = np.flatnonzero(obj <= low + _TIE * abs(low))
+        i = int(near[np.argmin(m.commit[near])])
+        binding = _LABELS[int(cand[1][i])]
+        best_obj = low
+        best = _Choice(
+            float(m.commit[i]),
+            k,
+            d,
+            float(m.expected_cost[i]),
+            float(m.cvar95_cost[i]),
+            float(m.shortfall_probability[i]),
+            float(m.expected_unused[i]),
+            binding,
+            _reason(binding, k, t),
+        )
+    if best is not None:
+        return best
+    why = (
+        "pay-as-you-go is cheapest in expectation within the risk limits"
+        if payg_ok
+        else "no commitment meets the risk limits; pay-as-you-go"
+    )
+    return _Choice(0.0, -1, 0.0, s.mean, s.payg_cvar, 0.0, 0.0, "no_commit", why)
+
+
+def _reason(binding: Binding, k: int, t: _Terms) -> str:
+    return {
+        "newsvendor": f"critical-ratio quantile of list spend in tier {k}",
+        "tier_threshold": f"a threshold of tier {k} (min_commit {t.thresholds[k]:,.0f})",
+        "shortfall_limit": f"capped by max_shortfall_probability = {t.eps}",
+        "cvar_limit": f"capped by cvar_limit = {t.cvar_limit}",
+        "no_commit": "pay-as-you-go",
+    }[binding]
+
+
+def _finish(s: SpendSamples, t: _Terms, ch: _Choice, with_curve: bool) -> CommitRecommendation:
+    savings = s.mean - ch.expected_cost
+    return CommitRecommendation(
+        recommended=ch.commit,
+        discount=ch.discount,
+        tier=ch.tier,
+        expected_cost=ch.expected_cost,
+        expected_savings=savings,
+        effective_savings_rate=savings / s.mean if s.mean > 0 else 0.0,
+        shortfall_probability=ch.shortfall_probability,
+        expected_unused=ch.expected_unused,
+        cvar95_cost=ch.cvar95_cost,
+        break_even_list_spend=break_even_list_spend(ch.commit, ch.discount, t.rollover),
+        payg_expected_cost=s.mean,
+        payg_cvar95_cost=s.payg_cvar,
+        binding=ch.binding,
+        reason=ch.reason,
+        curve=(
+            cost_curve(
+                s,
+                t.thresholds,
+                t.discounts,
+                t.overage,
+                t.rollover,
+                eps=t.eps,
+                cvar_limit=t.cvar_limit,
+                commit=ch.commit,
+            )
+            if with_curve
+            else pd.DataFrame()
+        ),
+    )
+
+
+def recommend_commit(
+    term_spend: ArrayLike | SpendSamples,
+    contract: Contract,
+    *,
+    max_shortfall_probability: float | _Unset | None = UNSET,
+    cvar_limit: float | _Unset | None = UNSET,
+    cvar_weight: float | _Unset = UNSET,
+    with_curve: bool = True,
+) -> CommitRecommendation:
+    """Recommend the commitment that minimises expected cost within the contract's risk limits.
+
+    Parameters
+    ----------
+    term_spend : array_like or SpendSamples
+        List-price term spend per path (1-D). For ``contract.ramped`` a 2-D array
+        ``(paths, contract years)``; a 2-D array for a non-ramped contract is summed over years.
+        Pass :meth:`SpendSamples.from_array` to re-solve repeatedly without re-sorting.
+    contract : Contract
+        Tiers, overage, rollover and risk limits (``scenario.contract``).
+    max_shortfall_probability, cvar_limit, cvar_weight : optional
+        Override the contract's risk settings (e.g. from a UI slider).
+    with_curve : bool
+        Build the cost-versus-commitment curve (skip it in sweeps).
+
+    Returns
+    -------
+    CommitRecommendation
+        The commitment, its tier and discount, cost and risk metrics, and the curve.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from simulator.scenario import Contract, Tier
+    >>> spend = np.random.default_rng(0).lognormal(15.4, 0.3, 20_000)
+    >>> c = Contract(overage="list", tiers=[Tier(min_commit=0, discount=0.2)],
+    ...              max_shortfall_probability=None)
+    >>> rec = recommend_commit(spend, c)
+    >>> float(round(rec.recommended / (0.8 * np.quantile(spend, 0.2)), 2))
+    1.0
+    """
+    updates: dict[str, Any] = {}
+    if max_shortfall_probability is not UNSET:
+        updates["max_shortfall_probability"] = max_shortfall_probability
+    if cvar_limit is not UNSET:
+        updates["cvar_limit"] = cvar_limit
+    if cvar_weight is not UNSET:
+        updates["cvar_weight"] = cvar_weight
+    if updates:
+        contract = contract.model_copy(update=updates)
+    terms = _Terms.of(contract)
+    if isinstance(term_spend, SpendSamples):
+        if contract.ramped:
+            raise ValueError("a ramped contract needs a 2-D array (paths x contract years)")
+        return _finish(term_spend, terms, _solve(term_spend, terms), with_curve)
+    arr = np.asarray(term_spend, dtype=np.float64)
+    if contract.ramped:
+        return _recommend_ramped(arr, terms, with_curve)
+    if arr.ndim == 2:
+        arr = arr.sum(axis=1)
+    s = SpendSamples.from_array(arr)
+    return _finish(s, terms, _solve(s, terms), with_curve)
+
+
+def frontier(
+    term_spend: ArrayLike | SpendSamples, contract: Contract, eps_grid: ArrayLike
+) -> pd.DataFrame:
+    """Recommended commitment, expected cost and shortfall probability for each risk tolerance.
+
+    Parameters
+    ----------
+    term_spend : array_like or SpendSamples
+        1-D list-price term spend per path (sorted once, reused for every ``eps``).
+    contract : Contract
+        The contract; its ``max_shortfall_probability`` is replaced by each ``eps``.
+    eps_grid : array_like
+        Shortfall-probability limits in [0, 1].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``eps, recommended, discount, tier, expected_cost, shortfall_probability,
+        expected_unused, cvar95_cost, binding``.
+    """
+    s = term_spend if isinstance(term_spend, SpendSamples) else SpendSamples.from_array(term_spend)
+    rows = []
+    for eps in np.asarray(eps_grid, dtype=np.float64).ravel():
+        rec = recommend_commit(s, contract, max_shortfall_probability=float(eps), with_curve=False)
+        rows.append({"eps": float(eps), **rec.to_dict(), "tier": rec.tier, "binding": rec.binding})
+    return pd.DataFrame(rows)
+
+
+def _year_cost(arr: FloatArray, choices: list[_Choice], t: _Terms) -> FloatArray:
+    """Per-path cost summed over contract years (pay-as-you-go is ``C = 0, d = 0``: cost ``L``)."""
+    return np.asarray(
+        sum(
+            path_cost(arr[:, y], ch.commit, ch.discount, t.overage, t.rollover)
+            for y, ch in enumerate(choices)
+        )
+    )
+
+
+def _any_short(arr: FloatArray, choices: list[_Choice]) -> FloatArray:
+    short = np.zeros(arr.shape[0], dtype=bool)
+    for y, ch in enumerate(choices):
+        short |= (1.0 - ch.discount) * arr[:, y] < ch.commit  # same product as the cap
+    return np.asarray(short, dtype=np.float64)
+
+
+def _recommend_ramped(arr: FloatArray, t: _Terms, with_curve: bool) -> CommitRecommendation:
+    """One commitment per contract year, each sized on that year's spend with the tier table.
+
+    The shortfall limit is on the contract (any year short): a common per-year limit ``k / N`` is
+    found by bisection on ``k`` between the Bonferroni value ``floor(eps N) / Y`` (always feasible)
+    and ``floor(eps N)``, which works because each year's commitment (in list terms) is monotone in
+    its limit. A CVaR limit is split across years in proportion to each year's pay-as-you-go CVaR;
+    CVaR is subadditive, so the sum of per-year CVaRs bounds the term's (conservative).
+    """
+    if arr.ndim != 2 or arr.shape[1] < 1:
+        raise ValueError("a ramped contract needs a 2-D array (paths x contract years)")
+    n, years = arr.shape
+    samples = [SpendSamples.from_array(arr[:, y]) for y in range(years)]
+    yterms = [t] * years
+    if t.cvar_limit is not None:
+        total = sum(s.payg_cvar for s in samples)
+        yterms = [replace(t, cvar_limit=t.cvar_limit * s.payg_cvar / total) for s in samples]
+
+    def solve_at(eps: float | None) -> list[_Choice]:
+        return [_solve(s, replace(tt, eps=eps)) for s, tt in zip(samples, yterms, strict=True)]
+
+    choices = solve_at(t.eps)
+    if t.eps is not None:
+        allowed = shortfall_count(n, t.eps)
+        if _any_short(arr, choices).sum() > allowed:
+            lo, hi = shortfall_count(n, t.eps / years), allowed  # lo feasible, hi not
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                ok = _any_short(arr, solve_at(mid / n)).sum() <= allowed
+                lo, hi = (mid, hi) if ok else (lo, mid)
+            choices = solve_at(lo / n)
+    per_year = tuple(
+        _finish(s, tt, ch, with_curve) for s, tt, ch in zip(samples, yterms, choices, strict=True)
+    )
+    commit = sum(ch.commit for ch in choices)
+    payg = float(arr.sum(axis=1).mean())
+    cost = _year_cost(arr, choices, t)
+    expected = float(sum(ch.expected_cost for ch in choices))
+    bindings = {ch.binding for ch in choices}
+    binding: Binding = next((b for b in _PRIORITY if b in bindings), "no_commit")
+    curve = pd.DataFrame()
+    if with_curve:
+        curve = pd.concat(
+            [y.curve.assign(year=i) for i, y in enumerate(per_year)], ignore_index=True
+        )
+    return CommitRecommendation(
+        recommended=commit,
+        discount=sum(ch.commit * ch.discount for ch in choices) / commit if commit > 0 else 0.0,
+        tier=max(ch.tier for ch in choices),
+        expected_cost=expected,
+        expected_savings=payg - expected,
+        effective_savings_rate=(payg - expected) / payg if payg > 0 else 0.0,
+        shortfall_probability=float(_any_short(arr, choices).mean()),
+        expected_unused=float(sum(ch.expected_unused for ch in choices)),
+        cvar95_cost=cvar(cost),
+        break_even_list_spend=float(sum(y.break_even_list_spend for y in per_year)),
+        payg_expected_cost=payg,
+        payg_cvar95_cost=cvar(arr.sum(axis=1)),
+        binding=binding,
+        reason="per year: " + "; ".join(f"year {i}: {ch.reason}" for i, ch in enumerate(choices)),
+        curve=curve,
+        years=per_year,
+    )
+
+
+__all__ = [
+    "JSON_KEYS",
+    "UNSET",
+    "Binding",
+    "CommitRecommendation",
+    "frontier",
+    "recommend_commit",
+]

@@ -1,0 +1,357 @@
+"""Wave planner: which levers to fund in which wave, proven optimal under the expected-value model.
+
+Method (``docs/methodology.md`` has the formulas):
+
+1. enumerate each workload's feasible lever-to-wave trajectories with their exact expected
+   savings (:mod:`simulator.trajectories`) and effort per wave;
+2. a multiple-choice knapsack: one trajectory per workload, one capacity row per wave, linking
+   rows for ``requires``/``excludes`` across workloads;
+3. prune: solve the LP relaxation with HiGHS, take the better of the greedy ratio plan and the
+   rounded LP solution as incumbent, and drop every column whose reduced cost proves it cannot
+   appear in a plan better than the incumbent (reduced-cost fixing, exact);
+4. solve the remaining MIP with PuLP + HiGHS, warm-started from the incumbent.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulator.errors import PlanInfeasibleError, SolverError
+from simulator.mckp import Columns, solve_mckp
+from simulator.scenario import Lever, Scenario
+from simulator.trajectories import (
+    WorkloadTable,
+    build_tables,
+    effort_matrix,
+    enumerate_trajectories,
+    expected_applied,
+)
+
+
+@dataclass
+class Plan:
+    """An assignment of levers to waves with its expected savings and how it was proven.
+
+    ``assignment`` maps lever id to the 0-based wave index; unfunded levers are absent.
+    ``status`` is ``optimal`` or ``feasible`` (time limit hit; ``gap`` says how far from proven).
+    """
+
+    assignment: dict[str, int]
+    expected_savings: float
+    status: str
+    gap: float
+    effort_used: list[float]
+    capacity: list[float]
+    greedy_assignment: dict[str, int]
+    greedy_expected_savings: float
+    solver: str
+    build_seconds: float = 0.0
+    solve_seconds: float = 0.0
+    stats: dict[str, int] = field(default_factory=dict)
+    wave_savings: list[float] = field(default_factory=list)
+
+    @property
+    def gain_over_greedy(self) -> float:
+        """Expected savings the optimal plan adds over the greedy ratio plan."""
+        return self.expected_savings - self.greedy_expected_savings
+
+    def to_dict(self, scenario: Scenario) -> dict[str, Any]:
+        """Plain data for JSON: waves with levers, effort, savings per wave and cumulative."""
+        waves = []
+        cumulative = 0.0
+        for k, wave in enumerate(scenario.capacity.waves):
+            saving = self.wave_savings[k] if k < len(self.wave_savings) else 0.0
+            cumulative += saving
+            waves.append(
+                {
+                    "index": k,
+                    "name": wave.name,
+                    "ship_month": wave.ship_month,
+                    "levers": sorted(lid for lid, w in self.assignment.items() if w == k),
+                    "effort_used": self.effort_used[k],
+                    "effort_available": self.capacity[k],
+                    "expected_savings": saving,
+                    "cumulative_savings": cumulative,
+                }
+            )
+        return {
+            "status": self.status,
+            "gap": self.gap,
+            "solver": self.solver,
+            "expected_savings": self.expected_savings,
+            "assignment": dict(sorted(self.assignment.items())),
+            "waves": waves,
+            "greedy": {
+                "assignment": dict(sorted(self.greedy_assignment.items())),
+                "expected_savings": self.greedy_expected_savings,
+                "gain_over_greedy": self.gain_over_greedy,
+            },
+            "build_seconds": self.build_seconds,
+            "solve_seconds": self.solve_seconds,
+            "stats": self.stats,
+        }
+
+
+def _backlog_levers(scenario: Scenario) -> list[Lever]:
+    excluded = set(scenario.plan.excluded) if scenario.plan else set()
+    return [lv for lv in scenario.levers if lv.shipped is None and lv.id not in excluded]
+
+
+def _pinned(scenario: Scenario) -> dict[str, int]:
+    return dict(scenario.plan.pinned) if scenario.plan else {}
+
+
+def evaluate_plan(scenario: Scenario, assignment: dict[str, int]) -> float:
+    """Expected list spend avoided over the horizon by an assignment (lever id -> wave index).
+
+    Computed month by month from the cost model, independently of the planner's tables, so it
+    checks the planner: ``sum_w sum_t E[v_wt] (c_w(t, none) - c_w(t, levers shipped by t))``.
+    """
+    from simulator.costs import cost_per_request, price_periods, rates_in_month, scenario_catalog
+    from simulator.forecast import expected_volumes
+
+    waves = scenario.capacity.waves
+    for lid, k in assignment.items():
+        scenario.lever(lid)  # KeyError names an unknown lever
+        if not 0 <= k < len(waves):
+            raise ValueError(f"lever {lid}: no wave {k}")
+    volumes = expected_volumes(scenario)
+    catalog = scenario_catalog(scenario)
+    periods = price_periods(scenario, catalog)
+    rates = {p: rates_in_month(scenario, catalog, p) for p in periods}
+    total = 0.0
+    for i, w in enumerate(scenario.workloads):
+        mine = [
+            scenario.lever(lid)
+            for lid in assignment
+            if scenario.lever(lid).workload == w.id and scenario.lever(lid).shipped is None
+        ]
+        for t in range(scenario.horizon_months):
+            live = [lv for lv in mine if waves[assignment[lv.id]].ship_month <= t]
+            if not live:
+                continue
+            r = rates[max(p for p in periods if p <= t)]
+            base = float(cost_per_request(w, r))
+            total += volumes[i, t] * (base - float(cost_per_request(w, r, expected_applied(live))))
+    return total
+
+
+def backlog(scenario: Scenario) -> pd.DataFrame:
+    """One row per backlog lever, sorted by dollars freed per engineering week.
+
+    Columns: ``lever``, ``workload``, ``kind``, ``annual_savings`` (expected dollars freed in the
+    first 12 months if shipped alone at month 0, weighted by ``success_probability``),
+    ``effort_weeks``, ``ratio`` ($ per engineering week), ``payback_months`` (effort at
+    ``capacity.week_cost`` over the first-year monthly saving), ``quality_risk``
+    (``1 - success_probability``).
+    """
+    levers = _backlog_levers(scenario)
+    tables = build_tables(scenario, {lv.workload: [] for lv in levers} | _single(levers))
+    months = min(12, scenario.horizon_months)
+    rows = []
+    by_id = {t.workload.id: t for t in tables}
+    for lv in levers:
+        table = by_id[lv.workload]
+        j = [x.id for x in table.levers].index(lv.id)
+        annual = float(table.suffix[1 << j, 0] - table.suffix[1 << j, months]) * 12 / months
+        cost = lv.effort_weeks * scenario.capacity.week_cost
+        ratio = annual / lv.effort_weeks if lv.effort_weeks > 0 else float("inf")
+        payback = cost / (annual / 12) if annual > 0 else float("inf")
+        rows.append(
+            {
+                "lever": lv.id,
+                "workload": lv.workload,
+                "kind": lv.kind,
+                "annual_savings": annual,
+                "effort_weeks": lv.effort_weeks,
+                "ratio": ratio,
+                "payback_months": payback,
+                "quality_risk": 1.0 - lv.success_probability,
+            }
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "lever",
+            "workload",
+            "kind",
+            "annual_savings",
+            "effort_weeks",
+            "ratio",
+            "payback_months",
+            "quality_risk",
+        ],
+    )
+    return frame.sort_values("ratio", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _single(levers: list[Lever]) -> dict[str, list[Lever]]:
+    out: dict[str, list[Lever]] = {}
+    for lv in levers:
+        out.setdefault(lv.workload, []).append(lv)
+    return out
+
+
+def greedy_plan(scenario: Scenario, ranking: pd.DataFrame | None = None) -> dict[str, int]:
+    """The buyer's hand method: levers in ratio order, each into the earliest wave it fits.
+
+    Pinned levers are placed first; a lever whose ``requires`` are not yet placed, or that an
+    already placed lever excludes, or whose stand-alone saving is not positive, is skipped.
+    """
+    waves = scenario.capacity.waves
+    left = [w.engineering_weeks for w in waves]
+    placed: dict[str, int] = {}
+    for lid, k in _pinned(scenario).items():
+        placed[lid] = k
+        left[k] -= scenario.lever(lid).effort_weeks
+    ranking = backlog(scenario) if ranking is None else ranking
+    for row in ranking.itertuples():
+        lv = scenario.lever(str(row.lever))
+        if lv.id in placed or float(row.annual_savings) <= 0:  # type: ignore[arg-type]
+            continue
+        shipped = {x.id for x in scenario.levers if x.shipped is not None}
+        if any(r not in placed and r not in shipped for r in lv.requires):
+            continue
+        if any(x in placed for x in lv.excludes) or any(
+            lv.id in scenario.lever(p).excludes for p in placed
+        ):
+            continue
+        first = max([placed[r] for r in lv.requires if r in placed], default=0)
+        for k in range(first, len(waves)):
+            if left[k] + 1e-9 >= lv.effort_weeks:
+                placed[lv.id] = k
+                left[k] -= lv.effort_weeks
+                break
+    return placed
+
+
+def plan_waves(
+    scenario: Scenario,
+    solver: str = "HiGHS",
+    time_limit: float = 60.0,
+    gap_rel: float = 1e-9,
+) -> Plan:
+    """Optimal wave plan by mixed-integer programming (PuLP model, HiGHS solver).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Levers, waves and capacities; ``plan.pinned`` and ``plan.excluded`` are honoured.
+    solver : str
+        A PuLP solver name that is installed (``pulp.listSolvers(onlyAvailable=True)``).
+    time_limit : float
+        Seconds; on expiry the best plan found is returned with status ``feasible`` and its gap.
+    gap_rel : float
+        Relative optimality gap at which the solver may stop.
+
+    Raises
+    ------
+    PlanInfeasibleError
+        Pinned decisions that break a capacity, a ``requires`` or an ``excludes``.
+    SolverError
+        Unknown or unavailable solver, or a solver failure.
+    """
+    import pulp
+
+    available = pulp.listSolvers(onlyAvailable=True)
+    if solver not in available:
+        raise SolverError(f"solver {solver!r} is not available; installed: {', '.join(available)}")
+    waves = scenario.capacity.waves
+    capacity = [w.engineering_weeks for w in waves]
+    t0 = time.perf_counter()
+    _check_pins(scenario)
+    greedy = greedy_plan(scenario)
+    greedy_value = evaluate_plan(scenario, greedy) if greedy else 0.0
+    levers = _backlog_levers(scenario) if waves else []
+    tables = build_tables(scenario, _single(levers))
+    columns = _columns(scenario, tables, len(waves))
+    build = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    result = solve_mckp(columns, capacity, greedy, solver, time_limit, gap_rel)
+    solve = time.perf_counter() - t1
+    assignment = result.assignment
+    used = [0.0] * len(waves)
+    for lid, k in assignment.items():
+        used[k] += scenario.lever(lid).effort_weeks
+    wave_savings = []
+    previous = 0.0
+    for k in range(len(waves)):
+        upto = evaluate_plan(scenario, {lid: w for lid, w in assignment.items() if w <= k})
+        wave_savings.append(upto - previous)
+        previous = upto
+    return Plan(
+        assignment=assignment,
+        expected_savings=result.objective,
+        status=result.status,
+        gap=result.gap,
+        effort_used=used,
+        capacity=capacity,
+        greedy_assignment=greedy,
+        greedy_expected_savings=greedy_value,
+        solver=solver,
+        build_seconds=build,
+        solve_seconds=solve,
+        stats=result.stats,
+        wave_savings=wave_savings,
+    )
+
+
+def _check_pins(scenario: Scenario) -> None:
+    pins = _pinned(scenario)
+    waves = scenario.capacity.waves
+    need = [0.0] * len(waves)
+    for lid, k in pins.items():
+        need[k] += scenario.lever(lid).effort_weeks
+    for k, wave in enumerate(waves):
+        if need[k] > wave.engineering_weeks + 1e-9:
+            raise PlanInfeasibleError(
+                f"pinned levers need {need[k]:g} engineering weeks in {wave.name}, which has "
+                f"{wave.engineering_weeks:g}: relax plan.pinned or raise "
+                f"capacity.waves.{k}.engineering_weeks"
+            )
+    excluded = set(scenario.plan.excluded) if scenario.plan else set()
+    shipped = {lv.id for lv in scenario.levers if lv.shipped is not None}
+    for lid, k in pins.items():
+        lv = scenario.lever(lid)
+        for r in lv.requires:
+            if r in shipped:
+                continue
+            if r in excluded:
+                raise PlanInfeasibleError(
+                    f"pinned lever {lid} requires {r}, which plan.excluded removes: relax one of them"
+                )
+            if r in pins and pins[r] > k:
+                raise PlanInfeasibleError(
+                    f"pinned lever {lid} (wave {k}) requires {r}, pinned to a later wave "
+                    f"({pins[r]}): relax plan.pinned"
+                )
+        for x in lv.excludes:
+            if x in pins:
+                raise PlanInfeasibleError(
+                    f"pinned levers {lid} and {x} exclude each other: relax plan.pinned"
+                )
+
+
+def _columns(scenario: Scenario, tables: list[WorkloadTable], waves: int) -> Columns:
+    """Enumerate every workload's trajectories as MCKP columns."""
+    pins = _pinned(scenario)
+    backlog_ids = {lv.id for t in tables for lv in t.levers}
+    shipped = {lv.id for lv in scenario.levers if lv.shipped is not None}
+    blocked = {
+        lv.id
+        for t in tables
+        for lv in t.levers
+        if any(r not in backlog_ids and r not in shipped for r in lv.requires)
+    }
+    ship = np.array([w.ship_month for w in scenario.capacity.waves], dtype=np.int64)
+    cols = Columns(waves=waves, ship=ship)
+    for t in tables:
+        assignment = enumerate_trajectories(t, waves, pins, blocked, {})
+        cols.add(t, assignment, t.value(assignment, ship), effort_matrix(t, assignment, waves))
+    cols.link(scenario)
+    return cols
