@@ -9,6 +9,8 @@ in any plan better than the incumbent and is dropped. This is exact and removes 
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -147,7 +149,7 @@ def _lp_relaxation(a: sp.csc_matrix, lo: F64, hi: F64, value: F64) -> tuple[floa
     """Solve max value.x over the LP relaxation; return (z_LP, x, reduced costs of max form)."""
     import highspy
 
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h = quiet_highs()
     h.setOptionValue("output_flag", False)
     lp = highspy.HighsLp()
     lp.num_col_ = a.shape[1]
@@ -172,6 +174,23 @@ def _lp_relaxation(a: sp.csc_matrix, lo: F64, hi: F64, value: F64) -> tuple[floa
     x = np.asarray(sol.col_value)
     dual = np.asarray(sol.col_dual)  # of the min form: >= 0 at lower bound
     return -float(h.getInfo().objective_function_value), x, dual
+
+
+def quiet_highs() -> Any:
+    """A ``highspy.Highs`` instance without the banner HiGHS prints on its first construction."""
+    import highspy
+
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    h.setOptionValue("output_flag", False)
+    return h
 
 
 def _feasible(a: sp.csc_matrix, lo: F64, hi: F64, x: F64) -> bool:
