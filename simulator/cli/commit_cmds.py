@@ -65,7 +65,8 @@ def recommend(
     )
     console.print(
         "Committing on the unoptimised forecast would leave "
-        f"{money(r.unused_if_committed_unoptimized)} unused on average once the plan delivers; optimising first avoids "
+        f"{money(r.unused_if_committed_unoptimized)} unused on average once the plan delivers; "
+        "optimising first avoids "
         f"{money(r.exposure_avoided)} of that exposure."
     )
     p = r.plan
