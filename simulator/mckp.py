@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -87,16 +88,18 @@ class Columns:
                         [np.ones(int(((ra >= 0) & (ra <= k)).sum())), -np.ones(int((a == k).sum()))]
                     )
                     self.links.append((cols, coef, 0.0, np.inf))
-            for x in lv.excludes:
-                there = self._where(x)
-                if there is None or there[0] == b or there[0] < b:
-                    continue  # same workload: enumerated; other order: added once
-                xb, xj = there
-                xa = self.blocks[xb][1][:, xj]
-                cols = np.concatenate(
-                    [off[b] + np.flatnonzero(a >= 0), off[xb] + np.flatnonzero(xa >= 0)]
-                )
-                self.links.append((cols, np.ones(len(cols)), -np.inf, 1.0))
+        pairs = {frozenset((lv.id, x)) for lv in scenario.levers for x in lv.excludes}
+        for pair in sorted(tuple(sorted(p)) for p in pairs):
+            here, there = self._where(pair[0]), self._where(pair[1])
+            if here is None or there is None or here[0] == there[0]:
+                continue  # same workload: enforced when enumerating trajectories
+            (b, j), (xb, xj) = here, there
+            a = self.blocks[b][1][:, j]
+            xa = self.blocks[xb][1][:, xj]
+            cols = np.concatenate(
+                [off[b] + np.flatnonzero(a >= 0), off[xb] + np.flatnonzero(xa >= 0)]
+            )
+            self.links.append((cols, np.ones(len(cols)), -np.inf, 1.0))
 
     def matrix(self) -> tuple[sp.csc_matrix, F64, F64]:
         """Constraint matrix (choice rows, capacity rows, link rows) with row bounds."""
@@ -143,37 +146,94 @@ class MckpResult:
     status: str
     gap: float
     stats: dict[str, int]
+    bound: float = float("nan")
 
 
-def _lp_relaxation(a: sp.csc_matrix, lo: F64, hi: F64, value: F64) -> tuple[float, F64, F64]:
-    """Solve max value.x over the LP relaxation; return (z_LP, x, reduced costs of max form)."""
+def _highs_solve(
+    a: sp.csc_matrix, lo: F64, hi: F64, value: F64, integer: bool = False, time_limit: float = 0.0
+) -> tuple[bool, float, F64, F64]:
+    """Maximise ``value . x`` over ``lo <= A x <= hi``, ``x >= 0`` (binary if ``integer``).
+
+    Returns (optimal, objective, x, row duals of the minimisation form). Upper bounds of 1 are
+    implied by the choice rows, so they are left out and the duals stay clean.
+    """
     import highspy
 
     h = quiet_highs()
-    h.setOptionValue("output_flag", False)
     lp = highspy.HighsLp()
     lp.num_col_ = a.shape[1]
     lp.num_row_ = a.shape[0]
-    lp.col_cost_ = -value  # minimise -value
+    lp.col_cost_ = -value
     lp.col_lower_ = np.zeros(a.shape[1])
-    lp.col_upper_ = np.ones(a.shape[1])
+    lp.col_upper_ = np.ones(a.shape[1]) if integer else np.full(a.shape[1], np.inf)
     lp.row_lower_ = lo
     lp.row_upper_ = hi
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = a.indptr
     lp.a_matrix_.index_ = a.indices
     lp.a_matrix_.value_ = a.data
+    if integer:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * a.shape[1]
+        if time_limit:
+            h.setOptionValue("time_limit", float(time_limit))
     h.passModel(lp)
     h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise PlanInfeasibleError(
-            "the wave plan's constraints cannot all hold: relax plan.pinned, requires/excludes"
-            f" or wave capacities (LP status: {h.modelStatusToString(h.getModelStatus())})"
-        )
+    status = h.getModelStatus()
+    ok = status == highspy.HighsModelStatus.kOptimal
     sol = h.getSolution()
+    if not sol.value_valid:
+        return False, -np.inf, np.zeros(a.shape[1]), np.zeros(a.shape[0])
     x = np.asarray(sol.col_value)
-    dual = np.asarray(sol.col_dual)  # of the min form: >= 0 at lower bound
-    return -float(h.getInfo().objective_function_value), x, dual
+    y = np.asarray(sol.row_dual) if sol.dual_valid else np.zeros(a.shape[0])
+    return ok, float(value @ x), x, y
+
+
+def _lp_relaxation(
+    cols: Columns, a: sp.csc_matrix, lo: F64, hi: F64, value: F64, seed: F64 | None
+) -> tuple[float, F64, F64]:
+    """LP relaxation by column generation; returns (z_LP, x, reduced costs d >= 0 of every column).
+
+    The restricted master starts from each workload's empty trajectory (and the incumbent); each
+    round prices every column in numpy (``d = -value - A^T y``) and adds the most attractive
+    ones per workload, until none has a negative reduced cost: then the restricted optimum is
+    the optimum over all columns and ``d`` is exact for every column.
+    """
+    off = cols.offsets
+    n = len(value)
+    at = a.T.tocsr()
+    active = np.zeros(n, dtype=bool)
+    for b in range(len(cols.blocks)):
+        active[off[b]] = True  # the empty trajectory comes first in enumeration order
+        seg = slice(off[b], off[b + 1])
+        active[off[b] + int(np.argmax(value[seg]))] = True
+    if seed is not None:
+        active |= seed > 0.5
+    scale = max(1.0, float(np.abs(value).max()))
+    for _ in range(500):
+        idx = np.flatnonzero(active)
+        ok, z, x_sub, y = _highs_solve(a[:, idx], lo, hi, value[idx])
+        if not ok and not active.all():
+            active[:] = True  # the restricted master may be infeasible where the full LP is not
+            continue
+        if not ok:
+            raise PlanInfeasibleError(
+                "the wave plan's constraints cannot all hold: relax plan.pinned,"
+                " requires/excludes or wave capacities"
+            )
+        d = -value - at @ y
+        added = 0
+        for b in range(len(cols.blocks)):
+            seg = d[off[b] : off[b + 1]]
+            cand = np.argsort(seg)[:8]
+            cand = cand[seg[cand] < -1e-9 * scale]
+            cand = cand[~active[off[b] + cand]]
+            active[off[b] + cand] = True
+            added += len(cand)
+        if not added:
+            x = np.zeros(n)
+            x[idx] = x_sub
+            return z, x, np.maximum(d, 0.0)
+    raise SolverError("column generation did not converge in 500 rounds")
 
 
 def quiet_highs() -> Any:
@@ -198,32 +258,6 @@ def _feasible(a: sp.csc_matrix, lo: F64, hi: F64, x: F64) -> bool:
     return bool(np.all(r >= lo - 1e-7) and np.all(r <= hi + 1e-7))
 
 
-def _round_lp(
-    cols: Columns, a: sp.csc_matrix, lo: F64, hi: F64, x: F64, value: F64, cap: list[float]
-) -> F64 | None:
-    """Keep integral LP choices, then fill fractional workloads greedily by value within capacity."""
-    off = cols.offsets
-    effort = np.vstack(cols.efforts)
-    pick = np.zeros(len(x))
-    left = np.array(cap, dtype=np.float64)
-    pending = []
-    for b in range(len(cols.blocks)):
-        seg = x[off[b] : off[b + 1]]
-        j = int(np.argmax(seg))
-        if seg[j] > 1 - 1e-6:
-            pick[off[b] + j] = 1
-            left -= effort[off[b] + j]
-        else:
-            pending.append(b)
-    for b in pending:
-        idx = np.arange(off[b], off[b + 1])
-        fits = idx[np.all(effort[idx] <= left + 1e-9, axis=1)]
-        j = int(fits[np.argmax(value[fits])])
-        pick[j] = 1
-        left -= effort[j]
-    return pick if _feasible(a, lo, hi, pick) else None
-
-
 def _incumbent_from(cols: Columns, assignment: dict[str, int]) -> F64 | None:
     off = cols.offsets
     pick = np.zeros(int(off[-1]))
@@ -244,32 +278,85 @@ def solve_mckp(
     time_limit: float,
     gap_rel: float,
 ) -> MckpResult:
-    """Prune by reduced costs against the best incumbent, then solve the MIP with PuLP."""
-    import pulp
+    """Solve exactly: LP bound by column generation, then MIPs over reduced-cost-filtered columns.
 
+    With ``z_LP`` the LP bound and ``d_j`` the reduced costs, a column can be in a plan worth
+    more than ``z`` only if ``d_j <= z_LP - z``. So solve the MIP over columns with
+    ``d_j <= delta``; if its optimum ``z_delta`` satisfies ``z_LP - z_delta <= delta``, no
+    column left out can improve on it and ``z_delta`` is the global optimum. Otherwise widen
+    ``delta`` to ``z_LP - z_delta`` and solve once more (warm-started). The LP bound also gives
+    an honest gap if the time limit stops the search.
+    """
     value = np.concatenate(cols.values) if cols.values else np.zeros(0)
     n = len(value)
     a, lo, hi = cols.matrix()
     hi[len(cols.blocks) : len(cols.blocks) + cols.waves] = capacity
-    stats = {"columns": n, "workloads": len(cols.blocks), "links": len(cols.links)}
+    stats: dict[str, int] = {"columns": n, "workloads": len(cols.blocks), "links": len(cols.links)}
     if n == 0:
-        return MckpResult({}, 0.0, "optimal", 0.0, stats | {"columns_kept": 0})
-    z_lp, x_lp, dual = _lp_relaxation(a, lo, hi, value)
-    candidates = [
-        p
-        for p in (_incumbent_from(cols, start), _round_lp(cols, a, lo, hi, x_lp, value, capacity))
-        if p is not None and _feasible(a, lo, hi, p)
-    ]
-    best = max(candidates, key=lambda p: float(value @ p)) if candidates else None
-    z_inc = float(value @ best) if best is not None else -np.inf
-    # any plan using column j is worth at most z_LP - d_j; tolerance guards the dual's accuracy
-    tol = 1e-7 * max(1.0, abs(z_lp))
-    keep = (z_lp - dual >= z_inc - tol) | (x_lp > 1e-9)
-    if best is not None:
-        keep |= best > 0.5
-    kept = np.flatnonzero(keep)
-    stats |= {"columns_kept": len(kept)}
-    stats_gap = {"lp_bound": z_lp, "incumbent": z_inc}
+        return MckpResult({}, 0.0, "optimal", 0.0, stats | {"columns_kept": 0, "rounds": 0})
+    deadline = time.perf_counter() + time_limit
+    greedy = _incumbent_from(cols, start)
+    if greedy is not None and not _feasible(a, lo, hi, greedy):
+        greedy = None
+    z_lp, _, d = _lp_relaxation(cols, a, lo, hi, value, greedy)
+    scale = max(1.0, abs(z_lp))
+    tol = 1e-7 * scale  # guards the accuracy of the duals
+    off = cols.offsets
+    always = np.zeros(n, dtype=bool)
+    always[off[:-1]] = True  # each workload's first trajectory keeps the restricted MIP feasible
+    best = greedy
+    z_best = float(value @ greedy) if greedy is not None else -np.inf
+    delta = min(max(z_lp - z_best, 0.0), 2e-4 * scale) if greedy is not None else 2e-4 * scale
+    proven = False
+    rounds = 0
+    kept_count = 0
+    while True:
+        rounds += 1
+        keep = (d <= delta + tol) | always
+        if best is not None:
+            keep |= best > 0.5
+        kept = np.flatnonzero(keep)
+        kept_count = len(kept)
+        left = deadline - time.perf_counter()
+        pick, optimal = _mip(a, lo, hi, value, kept, best, solver, max(left, 0.1), gap_rel)
+        if pick is not None and float(value @ pick) >= z_best:
+            best, z_best = pick, float(value @ pick)
+        if pick is None and not optimal:
+            break  # time limit without a new solution
+        if pick is None:
+            delta = 2 * delta + tol  # restricted set infeasible: widen it
+            continue
+        if optimal and z_lp - float(value @ pick) <= delta + tol:
+            proven = True
+            break
+        if not optimal or time.perf_counter() >= deadline:
+            break
+        delta = z_lp - z_best
+    if best is None:
+        raise PlanInfeasibleError(
+            "no wave plan satisfies the constraints: relax plan.pinned, requires/excludes or"
+            " wave capacities"
+        )
+    gap = 0.0 if proven else max(0.0, (z_lp - z_best) / max(abs(z_best), 1e-9))
+    stats |= {"columns_kept": kept_count, "rounds": rounds}
+    return MckpResult(
+        _decode(cols, best), z_best, "optimal" if proven else "feasible", gap, stats, z_lp
+    )
+
+
+def _mip(
+    a: sp.csc_matrix,
+    lo: F64,
+    hi: F64,
+    value: F64,
+    kept: I64,
+    start: F64 | None,
+    solver: str,
+    time_limit: float,
+    gap_rel: float,
+) -> tuple[F64 | None, bool]:
+    """The MIP over the ``kept`` columns, built with PuLP and solved by ``solver``."""
+    import pulp
 
     prob = pulp.LpProblem("waves", pulp.LpMaximize)
     xs = prob.add_variable_dict("x", [int(j) for j in kept], 0, 1, cat="Binary")
@@ -292,40 +379,17 @@ def solve_mckp(
                 prob += expr <= float(hi[i]), f"u{i}"
             if np.isfinite(lo[i]):
                 prob += expr >= float(lo[i]), f"l{i}"
-    warm = {f"x_{int(j)}": float(best[j]) for j in kept} if best is not None else {}
-    engine = _solver(solver, time_limit, gap_rel, warm, xs)
-    prob.solve(engine)
-    status = pulp.LpStatus[prob.status]
-    if status == "Infeasible":
-        raise PlanInfeasibleError(
-            "no wave plan satisfies the constraints: relax plan.pinned, requires/excludes or capacities"
-        )
+    warm = {f"x_{int(j)}": float(start[j]) for j in kept} if start is not None else {}
+    prob.solve(_solver(solver, time_limit, gap_rel, warm))
+    if pulp.LpStatus[prob.status] == "Infeasible":
+        return None, True
     if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        raise SolverError(f"{solver} found no plan ({status}); raise the time limit")
-    chosen = np.array([j for j in kept if (xs[int(j)].value() or 0) > 0.5], dtype=np.int64)
-    pick = np.zeros(n)
-    pick[chosen] = 1
-    if best is not None and float(value @ pick) < z_inc:
-        pick = best  # the solver stopped early with something worse than our incumbent
-    gap = _gap(prob, float(value @ pick))
-    proven = prob.sol_status == pulp.LpSolutionOptimal
-    stats |= {k: int(v) for k, v in stats_gap.items() if np.isfinite(v)}
-    return MckpResult(
-        _decode(cols, pick),
-        float(value @ pick),
-        "optimal" if proven else "feasible",
-        0.0 if proven else gap,
-        stats,
-    )
-
-
-def _gap(prob: Any, objective: float) -> float:
-    model = getattr(prob, "solverModel", None)
-    if model is None:
-        return float("nan")
-    info = model.getInfo()
-    bound = float(info.mip_dual_bound)
-    return max(0.0, (bound - objective) / max(abs(objective), 1e-9))
+        return None, False
+    pick = np.zeros(len(value))
+    for j in kept:
+        if (xs[int(j)].value() or 0.0) > 0.5:
+            pick[j] = 1.0
+    return pick, prob.sol_status == pulp.LpSolutionOptimal
 
 
 def _decode(cols: Columns, pick: F64) -> dict[str, int]:
@@ -340,9 +404,7 @@ def _decode(cols: Columns, pick: F64) -> dict[str, int]:
     return out
 
 
-def _solver(
-    name: str, time_limit: float, gap_rel: float, warm: dict[str, float], xs: dict[int, Any]
-) -> Any:
+def _solver(name: str, time_limit: float, gap_rel: float, warm: dict[str, float]) -> Any:
     import pulp
 
     if name != "HiGHS":

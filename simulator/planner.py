@@ -323,7 +323,8 @@ def _check_pins(scenario: Scenario) -> None:
                 continue
             if r in excluded:
                 raise PlanInfeasibleError(
-                    f"pinned lever {lid} requires {r}, which plan.excluded removes: relax one of them"
+                    f"pinned lever {lid} requires {r}, which plan.excluded removes:"
+                    " relax one of them"
                 )
             if r in pins and pins[r] > k:
                 raise PlanInfeasibleError(

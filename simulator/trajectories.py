@@ -13,6 +13,7 @@ them, never as a sum of stand-alone savings.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,7 +51,7 @@ class WorkloadTable:
         bounds = np.append(marks, months)
         weights = (1 << np.arange(n)).astype(np.int64)
         total = np.zeros(rows)
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        for a, b in itertools.pairwise(bounds):
             if a >= b:
                 continue
             mask = ((lever_ship <= a) * weights).sum(axis=1)

@@ -1,1 +1,267 @@
-"""Commands: memo_cmds (filled in by its issue)."""
+"""Commands: ``commitsim memo`` (CFO report), ``refresh`` (new usage, shipped levers) and
+``compare`` (scenarios side by side). Every file is written atomically, after all checks pass."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from simulator.cli.common import (
+    JsonOpt,
+    ScenarioArg,
+    app,
+    console,
+    err_console,
+    load,
+    money,
+    pct,
+    print_json,
+    table,
+)
+from simulator.cli.progress import stage_bar
+from simulator.compare import compare as run_compare
+from simulator.errors import SimulatorError
+from simulator.memo import Format, render_memo
+from simulator.refresh import RefreshResult
+from simulator.refresh import refresh as run_refresh
+from simulator.report import recommend as run_pipeline
+from simulator.yamlio import write_atomic
+
+PathsOpt = Annotated[int | None, typer.Option(help="Monte Carlo paths (default: scenario's).")]
+SeedOpt = Annotated[int | None, typer.Option(help="Random seed (default: scenario's).")]
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise SimulatorError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _format(output: Path, override: str | None) -> Format:
+    name = (override or output.suffix.lstrip(".")).lower()
+    if name in ("html", "htm"):
+        return "html"
+    if name in ("md", "markdown"):
+        return "md"
+    raise SimulatorError(
+        f"cannot tell the memo format from {output.name!r}: use a .html or .md file name, "
+        "or --format html|md"
+    )
+
+
+@app.command()
+def memo(
+    file: ScenarioArg,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="memo.html or memo.md.", show_default=False)
+    ],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="html|md (default: from the suffix).")
+    ] = None,
+    paths: PathsOpt = None,
+    seed: SeedOpt = None,
+) -> None:
+    """Write the CFO memo: recommendation, plan by wave, charts, offers and assumptions."""
+    kind = _format(output, fmt)
+    s = load(file)
+    with stage_bar() as step:
+        report = run_pipeline(s, paths=paths, seed=seed, step=step)
+    err_console.print("rendering the memo", highlight=False)
+    _write(output, render_memo(report, kind))
+    err_console.print(f"wrote {output}", markup=False, highlight=False)
+
+
+def _shipped(values: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for v in values:
+        lid, sep, month = v.partition("=")
+        if not sep or not lid or not month:
+            raise SimulatorError(f"--shipped takes LEVER=YYYY-MM (got {v!r})")
+        out[lid.strip()] = month.strip()
+    return out
+
+
+def _mapping(values: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for v in values:
+        wid, sep, target = v.partition("=")
+        if not sep or not wid or not target:
+            raise SimulatorError(f"--map takes WORKLOAD=WORKSPACE[/MODEL] (got {v!r})")
+        out[wid.strip()] = target.strip()
+    return out
+
+
+@app.command("refresh")
+def refresh_cmd(
+    file: ScenarioArg,
+    usage: Annotated[
+        list[Path], typer.Option("--usage", help="Anthropic usage report JSON (repeatable).")
+    ],
+    shipped: Annotated[
+        list[str] | None,
+        typer.Option("--shipped", help="LEVER=YYYY-MM: a lever that went live (repeatable)."),
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="WORKLOAD=WORKSPACE[/MODEL] where the import id differs."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Write the refreshed scenario here.", show_default=False
+        ),
+    ] = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Write the refreshed scenario back to FILE.")
+    ] = False,
+    no_new: Annotated[
+        bool, typer.Option("--no-new", help="Do not add workloads for unmapped traffic.")
+    ] = False,
+    paths: PathsOpt = None,
+    seed: SeedOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Refit baselines from new usage, measure shipped levers, update priors, re-plan."""
+    s = load(file)
+    if not json_out:
+        err_console.print("refreshing: measuring, updating and re-planning", highlight=False)
+    result = run_refresh(
+        s,
+        [str(p) for p in usage],
+        _shipped(shipped or []),
+        mapping=_mapping(mapping or []),
+        paths=paths,
+        seed=seed,
+        add_new=not no_new,
+    )
+    targets = [p for p in (output, file if write else None) if p is not None]
+    text = result.scenario.to_yaml()
+    for target in targets:
+        _write(target, text)
+    if json_out:
+        print_json(result.to_dict() | {"written": [str(t) for t in targets]})
+        return
+    _print_refresh(result)
+    for target in targets:
+        console.print(f"wrote {target}", markup=False, highlight=False)
+    if not targets:
+        console.print("nothing written: pass -o OUT.yaml or --write to keep the refresh")
+
+
+def _print_refresh(r: RefreshResult) -> None:
+    for m, u in zip(r.measurements, r.updates, strict=True):
+        console.print(
+            f"{m.lever} shipped {m.month}: realised effect {m.estimate:.3f} +- {m.sigma:.3f} "
+            f"({m.quantity}; {m.months_before} months before, {m.months_after} after). Prior "
+            f"{u.prior.low:.2f}/{u.prior.mode:.2f}/{u.prior.high:.2f} -> posterior "
+            f"{u.posterior.low:.3f}/{u.posterior.mode:.3f}/{u.posterior.high:.3f} "
+            f"(mean {u.posterior_mean:.3f}, sd {u.posterior_sd:.3f})",
+            markup=False,
+            highlight=False,
+        )
+    if r.baselines:
+        rows = [
+            [
+                b["workload"],
+                f"{b['requests_per_month'][0]:,.0f} -> {b['requests_per_month'][1]:,.0f}",
+                f"{b['output_tokens'][0]:,.0f} -> {b['output_tokens'][1]:,.0f}",
+                f"{pct(b['cache_read_share'][0])} -> {pct(b['cache_read_share'][1])}",
+                f"{pct(b['batch_share'][0])} -> {pct(b['batch_share'][1])}",
+            ]
+            for b in r.baselines
+        ]
+        cols = ["workload", "requests / month", "output tokens", "cache read", "batch"]
+        console.print(table("Baselines refitted", cols, rows))
+    for wid in r.added:
+        console.print(f"added workload {wid} (traffic the scenario did not have)")
+    for wid in r.unmapped:
+        console.print(f"workload {wid}: not in the export, left as it was")
+    ch = r.ranking_changes()
+
+    def rank(x: float) -> str:
+        return "-" if math.isnan(x) else str(int(x))
+
+    rows = [
+        [
+            str(row.lever),
+            rank(float(row.rank_before)),  # type: ignore[arg-type]
+            rank(float(row.rank_after)),  # type: ignore[arg-type]
+            "shipped" if math.isnan(float(row.rank_after)) else f"{float(row.move):+.0f}",  # type: ignore[arg-type]
+            money(float(row.ratio_before)),  # type: ignore[arg-type]
+            money(float(row.ratio_after)),  # type: ignore[arg-type]
+        ]
+        for row in ch.itertuples()
+    ]
+    console.print(
+        table("Backlog ranking", ["lever", "rank", "new rank", "move", "$/wk", "new $/wk"], rows)
+    )
+    pc = r.plan_changes()
+    if pc:
+        rows = [[p["lever"], p["before"] or "-", p["after"] or "-"] for p in pc]
+        console.print(table("Plan changes", ["lever", "wave before", "wave after"], rows))
+    else:
+        console.print("Plan: no lever changed wave.")
+    c = r.commitment_change()
+    console.print(
+        f"Recommended commitment {money(c['recommended']['before'])} at "
+        f"{pct(c['discount']['before'])} -> {money(c['recommended']['after'])} at "
+        f"{pct(c['discount']['after'])}; expected cost {money(c['expected_cost']['before'])} -> "
+        f"{money(c['expected_cost']['after'])}"
+    )
+    for note in r.notes:
+        console.print(f"note: {note}", markup=False, highlight=False)
+
+
+def _show(v: object) -> str:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return f"{int(v):,}"
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return "-" if v is None else str(v)
+
+
+@app.command("compare")
+def compare_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Two or more scenario files.")],
+    baseline: Annotated[int, typer.Option(help="Index of the scenario deltas are against.")] = 0,
+    paths: PathsOpt = None,
+    seed: SeedOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show two or more scenarios side by side: differing inputs, outcomes and deltas."""
+    if len(files) < 2:
+        raise SimulatorError("compare needs at least two scenario files")
+    if not 0 <= baseline < len(files):
+        raise SimulatorError(f"--baseline must be between 0 and {len(files) - 1} (got {baseline})")
+    scenarios = [load(f) for f in files]
+    names = [f.name for f in files]
+    with stage_bar(enabled=not json_out) as step:
+        reports = []
+        for i, s in enumerate(scenarios):
+            step(f"scenario {i + 1} of {len(scenarios)}", i / len(scenarios))
+            reports.append(run_pipeline(s, paths=paths, seed=seed))
+    cmp = run_compare(scenarios, names, baseline, reports=reports)
+    if json_out:
+        print_json(cmp.to_dict())
+        return
+    rows = [[d["path"], *(_show(v) for v in d["values"])] for d in cmp.input_diffs]
+    console.print(table("Inputs that differ", ["input", *names], rows))
+    money_keys = {"discount", "shortfall_probability"}
+    out_rows = []
+    for k in cmp.outcomes[0]:
+        fmt = pct if k in money_keys else money
+        vals = [fmt(o[k]) for o in cmp.outcomes]
+        deltas = [
+            "" if i == baseline else f" ({'+' if d[k] >= 0 else ''}{fmt(d[k])})"
+            for i, d in enumerate(cmp.deltas)
+        ]
+        out_rows.append(
+            [k.replace("_", " "), *(v + dl for v, dl in zip(vals, deltas, strict=True))]
+        )
+    console.print(
+        table(f"Outcomes (deltas against {names[baseline]})", ["outcome", *names], out_rows)
+    )

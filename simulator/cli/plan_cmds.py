@@ -33,16 +33,16 @@ def backlog(file: ScenarioArg, json_out: JsonOpt = False) -> None:
         return
     rows = [
         [
-            r.lever,
-            r.workload,
-            r.kind,
-            money(r.annual_savings),
-            f"{r.effort_weeks:g}",
-            money(r.ratio),
-            f"{r.payback_months:.1f}",
-            pct(r.quality_risk, 0),
+            str(r["lever"]),
+            str(r["workload"]),
+            str(r["kind"]),
+            money(float(r["annual_savings"])),
+            f"{float(r['effort_weeks']):g}",
+            money(float(r["ratio"])),
+            f"{float(r['payback_months']):.1f}",
+            pct(float(r["quality_risk"]), 0),
         ]
-        for r in frame.itertuples()
+        for r in frame.to_dict(orient="records")
     ]
     cols = ["lever", "workload", "kind", "$/year", "weeks", "$/week", "payback (mo)", "risk"]
     console.print(table(f"{s.name}: backlog by $ freed per engineering week", cols, rows))

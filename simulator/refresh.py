@@ -1,0 +1,595 @@
+"""Keep the backlog alive: refit baselines from new usage, measure shipped levers, update priors.
+
+Procedure (``docs/memo-and-refresh.md`` has every formula):
+
+1. parse the new Anthropic usage export into monthly token totals per workspace x model (the same
+   parser and workload ids as ``commitsim import anthropic-usage``);
+2. for each lever marked shipped, measure its realised effect from the quantity its kind moves,
+   before versus after the ship month, with a measurement noise ``sigma`` from the pre-ship
+   month-to-month variation (floored);
+3. update the lever's triangular prior by Bayes on a grid (triangular density x normal likelihood)
+   and refit a triangular by matching the posterior mode, mean and variance;
+4. refit each mapped workload's baseline from the last month of data, projected to the scenario's
+   month 0 with the fitted growth; add workloads for traffic the scenario does not know yet;
+5. re-plan and re-recommend, and report what moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulator.checks import semantic_problems
+from simulator.errors import Problem, ScenarioError, SimulatorError
+from simulator.imports.anthropic_usage import import_anthropic_usage, read_usage
+from simulator.imports.common import DAYS_PER_MONTH, RowLog, UsageRecord, covered_days, price_record
+from simulator.imports.fitting import fit_growth
+from simulator.planner import backlog
+from simulator.pricing import load_catalog
+from simulator.randomness import F64
+from simulator.report import Report, recommend
+from simulator.scenario import Growth, Lever, Scenario, Shipped, Triangular, Workload
+
+# measurement noise floor and the noise assumed with fewer than two pre-ship months
+SIGMA_FLOOR = 0.02
+SIGMA_NO_HISTORY = 0.10
+GRID_POINTS = 4001
+MonthKey = tuple[int, int]
+
+
+# -- the Bayesian update -------------------------------------------------------------------------
+def triangular_pdf(x: F64, prior: Triangular) -> F64:
+    """Density of the triangular distribution ``(low, mode, high)`` at ``x``."""
+    a, c, b = prior.low, prior.mode, prior.high
+    out = np.zeros_like(x)
+    if b <= a:
+        return out
+    up = (x >= a) & (x <= c) & (c > a)
+    down = (x >= c) & (x <= b) & (b > c)
+    out[up] = 2 * (x[up] - a) / ((b - a) * (c - a))
+    out[down] = 2 * (b - x[down]) / ((b - a) * (b - c))
+    return out
+
+
+def posterior_grid(
+    prior: Triangular, observed: float, sigma: float, points: int = GRID_POINTS
+) -> tuple[F64, F64]:
+    """Posterior density of the effect on an even grid over the prior's support.
+
+    ``p(e | y) = tri(e) N(y; e, sigma^2) / Z``, normalised by the trapezoid rule.
+
+    Returns
+    -------
+    grid, density : ndarray
+    """
+    grid = np.linspace(prior.low, prior.high, points)
+    like = np.exp(-0.5 * ((observed - grid) / sigma) ** 2)
+    dens = triangular_pdf(grid, prior) * like
+    if prior.mode in (prior.low, prior.high):  # the density is 2/(b-a) at a mode on the edge
+        edge = grid == prior.mode
+        dens[edge] = 2 / (prior.high - prior.low) * like[edge]
+    z = float(np.trapezoid(dens, grid))
+    if not z > 0:  # the likelihood underflowed: all the mass sits at the end nearest y
+        dens = np.where(np.abs(grid - observed) == np.abs(grid - observed).min(), 1.0, 0.0)
+        z = float(np.trapezoid(dens, grid)) or 1.0
+    return grid, dens / z
+
+
+def fit_triangular(grid: F64, density: F64) -> Triangular:
+    """Triangular with the posterior's mode, mean and variance (fallback: 0.5%/99.5% quantiles).
+
+    With mode ``c``, mean ``m`` and variance ``v`` fixed, ``s = a + b = 3m - c`` and
+    ``ab = (s^2 + c^2 - cs - 18v) / 3``, so ``a, b = (s -+ sqrt(s^2 - 4ab)) / 2``. When that has
+    no real root with ``a <= c <= b`` inside ``[0, 1]`` the bounds are the posterior's 0.5% and
+    99.5% quantiles instead.
+    """
+    c = float(grid[int(np.argmax(density))])
+    m = float(np.trapezoid(grid * density, grid))
+    v = max(float(np.trapezoid((grid - m) ** 2 * density, grid)), 0.0)
+    s = 3 * m - c
+    ab = (s * s + c * c - c * s - 18 * v) / 3
+    disc = s * s - 4 * ab
+    if disc >= 0:
+        a, b = (s - math.sqrt(disc)) / 2, (s + math.sqrt(disc)) / 2
+        if -1e-9 <= a <= c + 1e-9 and c - 1e-9 <= b <= 1 + 1e-9:
+            return Triangular(low=_unit(min(a, c)), mode=_unit(c), high=_unit(max(b, c)))
+    cdf = np.concatenate([[0.0], np.cumsum(np.diff(grid) * (density[1:] + density[:-1]) / 2)])
+    lo, hi = np.interp([0.005, 0.995], cdf, grid)
+    return Triangular(low=_unit(min(lo, c)), mode=_unit(c), high=_unit(max(hi, c)))
+
+
+def _unit(x: float) -> float:
+    return round(min(max(float(x), 0.0), 1.0), 6)
+
+
+@dataclass(frozen=True)
+class PriorUpdate:
+    """One lever's prior, the observation, and the posterior (moments and refitted triangle)."""
+
+    lever: str
+    prior: Triangular
+    observed: float
+    sigma: float
+    posterior_mean: float
+    posterior_mode: float
+    posterior_sd: float
+    posterior: Triangular
+
+
+def bayes_update(prior: Triangular, observed: float, sigma: float) -> PriorUpdate:
+    """Posterior of a lever's effect given one noisy measurement ``observed ~ N(e, sigma^2)``.
+
+    Parameters
+    ----------
+    prior : Triangular
+        Prior on the effect.
+    observed : float
+        Measured effect (not clipped: a measurement may fall outside ``[0, 1]``).
+    sigma : float
+        Measurement standard deviation (> 0).
+
+    Returns
+    -------
+    PriorUpdate
+        Posterior mean, mode, standard deviation, and the refitted triangular.
+    """
+    if sigma <= 0:
+        raise ValueError("sigma must be > 0")
+    if prior.high - prior.low < 1e-12:  # a point prior cannot move
+        p = prior.low
+        return PriorUpdate("", prior, observed, sigma, p, p, 0.0, prior)
+    grid, dens = posterior_grid(prior, observed, sigma)
+    mean = float(np.trapezoid(grid * dens, grid))
+    sd = math.sqrt(max(float(np.trapezoid((grid - mean) ** 2 * dens, grid)), 0.0))
+    mode = float(grid[int(np.argmax(dens))])
+    return PriorUpdate("", prior, observed, sigma, mean, mode, sd, fit_triangular(grid, dens))
+
+
+# -- monthly usage -------------------------------------------------------------------------------
+@dataclass
+class Month:
+    """Token totals and list cost of one workspace x model in one calendar month."""
+
+    days: float
+    uncached: float = 0.0
+    cache_read: float = 0.0
+    writes_5m: float = 0.0
+    writes_1h: float = 0.0
+    output: float = 0.0
+    batch: float = 0.0
+    long_context: float = 0.0
+    cost: float = 0.0
+
+    @property
+    def prompt(self) -> float:
+        """Every input token class."""
+        return self.uncached + self.cache_read + self.writes_5m + self.writes_1h
+
+    @property
+    def total(self) -> float:
+        """Prompt and output tokens."""
+        return self.prompt + self.output
+
+
+Series = dict[MonthKey, Month]
+
+
+def monthly_usage(
+    records: Sequence[UsageRecord], window: tuple[dt.date, dt.date], catalog: str
+) -> dict[tuple[str, str], Series]:
+    """Aggregate usage records into ``{(workspace, model): {(year, month): Month}}``."""
+    cat = load_catalog(catalog)
+    days = covered_days(*window)
+    out: dict[tuple[str, str], Series] = defaultdict(dict)
+    for r in records:
+        key = (r.day.year, r.day.month)
+        m = out[(r.workspace, r.model)].setdefault(key, Month(days.get(key, 1.0)))
+        m.uncached += r.uncached
+        m.cache_read += r.cache_read
+        m.writes_5m += r.write_5m
+        m.writes_1h += r.write_1h
+        m.output += r.output
+        m.batch += r.total if r.batch else 0.0
+        m.long_context += r.total if r.long_context else 0.0
+        m.cost += price_record(r, cat)
+    for series in out.values():  # months with no rows are zero, not missing
+        for key, n in days.items():
+            series.setdefault(key, Month(n))
+    return {k: dict(sorted(v.items())) for k, v in out.items()}
+
+
+def parse_month(text: str) -> MonthKey:
+    """``'2026-07'`` -> ``(2026, 7)``; raises :class:`SimulatorError` on anything else."""
+    try:
+        when = dt.datetime.strptime(text, "%Y-%m")
+    except ValueError:
+        raise SimulatorError(f"ship month must be YYYY-MM, e.g. 2027-03 (got {text!r})") from None
+    return when.year, when.month
+
+
+def _index(key: MonthKey) -> int:
+    return key[0] * 12 + key[1] - 1
+
+
+# -- measuring a shipped lever -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Measurement:
+    """A shipped lever's realised effect, measured before versus after its ship month."""
+
+    lever: str
+    kind: str
+    month: str
+    quantity: str
+    estimate: float
+    sigma: float
+    months_before: int
+    months_after: int
+    monthly: dict[str, float]
+
+
+_QUANTITY = {
+    "caching": "cache-read share of prompt tokens, over the pre-ship uncached share",
+    "batch": "batch share of tokens, over the pre-ship not-batched share",
+    "routing": "share of requests (prompt tokens / token_ratio) on the target model",
+    "compression": "prompt tokens per output token, relative drop",
+    "output_control": "output tokens per prompt token, relative drop",
+    "custom": "list cost per day against the pre-ship log-linear trend, relative drop",
+}
+
+
+def _effect_path(lever: Lever, src: Series, dst: Series | None, pre: list[MonthKey]) -> F64:
+    """Per-month effect-scale statistic ``x_m``: about 0 before shipping and ``e`` after."""
+    keys = list(src)
+
+    def arr(f: Any) -> F64:
+        return np.array([f(src[k], dst[k] if dst is not None and k in dst else None) for k in keys])
+
+    def ref(x: F64) -> float:
+        return float(np.mean([x[keys.index(k)] for k in pre]))
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if lever.kind == "caching":
+            read = arr(lambda m, _d: m.cache_read / m.prompt)
+            wr = arr(lambda m, _d: (m.writes_5m + m.writes_1h) / m.prompt)
+            out: F64 = (read - ref(read)) / (1.0 - ref(read) - ref(wr))
+        elif lever.kind == "batch":
+            share = arr(lambda m, _d: m.batch / m.total)
+            out = (share - ref(share)) / (1.0 - ref(share))
+        elif lever.kind == "routing":
+            r = lever.token_ratio
+            moved = arr(
+                lambda m, d: (
+                    (d.prompt / r if d else 0.0) / (m.prompt + (d.prompt / r if d else 0.0))
+                )
+            )
+            out = moved - ref(moved)
+        elif lever.kind == "compression":
+            q = arr(lambda m, _d: m.prompt / m.output)
+            out = 1.0 - q / ref(q)
+        elif lever.kind == "output_control":
+            q = arr(lambda m, _d: m.output / m.prompt)
+            out = 1.0 - q / ref(q)
+        else:
+            cost = arr(lambda m, _d: m.cost / m.days)
+            t = np.array([_index(k) for k in keys], dtype=float)
+            tp = np.array([_index(k) for k in pre], dtype=float)
+            yp = np.log([cost[keys.index(k)] for k in pre])
+            slope = float(np.polyfit(tp, yp, 1)[0]) if len(pre) >= 3 else 0.0
+            trend = np.exp(yp.mean() + slope * (t - tp.mean()))
+            out = 1.0 - cost / trend
+    return out
+
+
+def measure_effect(lever: Lever, month: str, src: Series, dst: Series | None = None) -> Measurement:
+    """Measure a shipped lever's realised effect from monthly usage.
+
+    The ship month itself is a transition and is left out unless it is the only month after.
+    ``estimate = mean(x_m, m after) `` where ``x_m`` is the kind's statistic scaled so that it is
+    0 before and ``e`` after shipping; ``sigma = sd(x_m, m before) sqrt(1/n_after + 1/n_before)``
+    floored at :data:`SIGMA_FLOOR` (:data:`SIGMA_NO_HISTORY` with fewer than two months before).
+
+    Raises
+    ------
+    SimulatorError
+        No usable month before, or none from, the ship month.
+    """
+    ship = parse_month(month)
+    usable = [k for k, m in src.items() if m.prompt > 0 and m.output > 0]
+    pre = [k for k in usable if k < ship]
+    post = [k for k in usable if k > ship] or [k for k in usable if k == ship]
+    if not pre or not post:
+        side = "before" if not pre else "from"
+        raise SimulatorError(
+            f"lever {lever.id}: the usage export has no month with traffic {side} its ship month "
+            f"{month}; it cannot be measured"
+        )
+    x = _effect_path(lever, src, dst, pre)
+    keys = list(src)
+    xs_pre = np.array([x[keys.index(k)] for k in pre])
+    xs_post = np.array([x[keys.index(k)] for k in post])
+    if not np.all(np.isfinite(xs_post)) or not np.all(np.isfinite(xs_pre)):
+        raise SimulatorError(f"lever {lever.id}: its measured quantity is undefined in the data")
+    if len(pre) >= 2:
+        sd = float(np.std(xs_pre, ddof=1))
+        sigma = max(sd * math.sqrt(1 / len(post) + 1 / len(pre)), SIGMA_FLOOR)
+    else:
+        sigma = SIGMA_NO_HISTORY
+    labels = {f"{k[0]:04d}-{k[1]:02d}": float(x[i]) for i, k in enumerate(keys) if k in usable}
+    return Measurement(
+        lever.id,
+        lever.kind,
+        month,
+        _QUANTITY[lever.kind],
+        float(xs_post.mean()),
+        sigma,
+        len(pre),
+        len(post),
+        labels,
+    )
+
+
+# -- the refresh ---------------------------------------------------------------------------------
+@dataclass
+class RefreshResult:
+    """The refreshed scenario, what was measured and updated, and before/after outcomes."""
+
+    scenario: Scenario
+    measurements: list[Measurement]
+    updates: list[PriorUpdate]
+    baselines: list[dict[str, Any]]
+    added: list[str]
+    unmapped: list[str]
+    before: Report
+    after: Report
+    ranking_before: pd.DataFrame
+    ranking_after: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def ranking_changes(self) -> pd.DataFrame:
+        """Per lever: rank and $/engineering week before and after (NaN rank: not in backlog)."""
+        b = self.ranking_before.assign(rank_before=lambda f: f.index + 1)
+        a = self.ranking_after.assign(rank_after=lambda f: f.index + 1)
+        m = b[["lever", "rank_before", "ratio"]].merge(
+            a[["lever", "rank_after", "ratio"]],
+            on="lever",
+            how="outer",
+            suffixes=("_before", "_after"),
+        )
+        m["move"] = m["rank_before"] - m["rank_after"]
+        return m.sort_values(["rank_after", "rank_before"], na_position="last").reset_index(
+            drop=True
+        )
+
+    def plan_changes(self) -> list[dict[str, Any]]:
+        """Levers whose wave changed (``None``: not funded)."""
+        old, new = self.before.plan.assignment, self.after.plan.assignment
+        waves = self.scenario.capacity.waves
+        return [
+            {
+                "lever": lid,
+                "before": waves[old[lid]].name if lid in old else None,
+                "after": waves[new[lid]].name if lid in new else None,
+            }
+            for lid in sorted(set(old) | set(new))
+            if old.get(lid) != new.get(lid)
+        ]
+
+    def commitment_change(self) -> dict[str, dict[str, float]]:
+        """Recommended commitment and its terms, before and after."""
+        keys = ("recommended", "discount", "expected_cost", "shortfall_probability")
+        return {
+            k: {
+                "before": float(getattr(self.before.commit, k)),
+                "after": float(getattr(self.after.commit, k)),
+            }
+            for k in keys
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return {
+            "measurements": [m.__dict__ for m in self.measurements],
+            "updates": [
+                u.__dict__ | {"prior": u.prior.model_dump(), "posterior": u.posterior.model_dump()}
+                for u in self.updates
+            ],
+            "baselines": self.baselines,
+            "added_workloads": self.added,
+            "unmapped_workloads": self.unmapped,
+            "ranking": self.ranking_changes().to_dict(orient="records"),
+            "plan_changes": self.plan_changes(),
+            "commitment": self.commitment_change(),
+            "notes": self.notes,
+        }
+
+
+def _months_between(a: MonthKey, start: str) -> int:
+    return _index(parse_month(start)) - _index(a)
+
+
+def _refit(w: Workload, series: Series, size: float, volume: list[float], start: str) -> Workload:
+    """The workload's baseline from its last month of data, projected to the scenario start."""
+    last_key = max(k for k, m in series.items() if m.total > 0)
+    m = series[last_key]
+    scale = DAYS_PER_MONTH / m.days
+    prompt, total = m.prompt * scale, m.total * scale
+    fit = fit_growth(volume)
+    growth = w.growth
+    if fit.method == "log-linear":  # too short a history keeps the assumption it had
+        data = w.growth.model_dump(exclude_unset=True)
+        data |= {"monthly_rate": round(fit.monthly_rate, 6), "volatility": round(fit.volatility, 6)}
+        growth = Growth.model_validate(data)
+    requests = prompt / size * (1 + growth.monthly_rate) ** _months_between(last_key, start)
+    read = round(m.cache_read / m.prompt, 6) if m.prompt else 0.0
+    writes = m.writes_5m + m.writes_1h
+    update = {
+        "requests_per_month": round(requests, 3),
+        "input_tokens": round(size, 6),
+        "output_tokens": round(m.output * scale / (prompt / size), 3) if prompt else 0.0,
+        "cache_read_share": read,
+        "cache_write_share": min(round(writes / m.prompt, 6), 1.0 - read) if m.prompt else 0.0,
+        "batch_share": round(m.batch * scale / total, 6) if total else 0.0,
+        "long_context_share": round(m.long_context * scale / total, 6) if total else 0.0,
+        "growth": growth,
+    }
+    if writes > 0:
+        update["cache_ttl"] = "1h" if m.writes_1h > m.writes_5m else "5m"
+    out = w.model_copy(deep=True)
+    for k, v in update.items():
+        setattr(out, k, v)
+    return out
+
+
+def refresh(
+    scenario: Scenario,
+    usage: Sequence[str | Path],
+    shipped: Mapping[str, str] | None = None,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    paths: int | None = None,
+    seed: int | None = None,
+    add_new: bool = True,
+) -> RefreshResult:
+    """Refresh a scenario from a new usage export and the levers that shipped.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The current scenario (left unchanged; the result holds an edited copy that keeps the
+        original's comments when saved).
+    usage : sequence of path
+        Anthropic usage report JSON files.
+    shipped : mapping of lever id to ``YYYY-MM``
+        Levers that went live and when.
+    mapping : mapping of workload id to ``WORKSPACE`` or ``WORKSPACE/MODEL``
+        Where a workload's traffic is in the export; by default the importer's workload id
+        (``<workspace>-<model>`` slug) equal to the scenario's workload id.
+    paths, seed : int, optional
+        Monte Carlo overrides for the before/after recommendations.
+    add_new : bool
+        Add workloads for export traffic no scenario workload maps to (routed traffic lands here).
+
+    Returns
+    -------
+    RefreshResult
+    """
+    shipped = dict(shipped or {})
+    for lid in shipped:
+        try:
+            scenario.lever(lid)
+        except KeyError:
+            known = ", ".join(lv.id for lv in scenario.levers) or "none"
+            raise SimulatorError(f"--shipped {lid}: no such lever (levers: {known})") from None
+    imported = import_anthropic_usage(usage, catalog_name=scenario.pricing.catalog)
+    log = RowLog("reject")
+    records, window = read_usage(usage, log, catalog=load_catalog(scenario.pricing.catalog))
+    monthly = monthly_usage(records, window, scenario.pricing.catalog)
+    groups = {
+        str(i["id"]): (str(i["workspace"]), str(i["model"])) for i in imported.summary["workloads"]
+    }
+    new = scenario.model_copy(deep=True)
+    new._document, new._source, new._indent = scenario._document, scenario._source, scenario._indent
+
+    def group_of(w: Workload) -> tuple[str, str] | None:
+        target = (mapping or {}).get(w.id)
+        if target is None:
+            return groups.get(w.id)
+        ws, _, model = target.partition("/")
+        return ws, model or w.model
+
+    where: dict[str, tuple[str, str]] = {}
+    for w in new.workloads:
+        key = group_of(w)
+        if key is not None and key in monthly:
+            where[w.id] = key
+    measurements, updates, notes = [], [], []
+    for lid, month in shipped.items():
+        lv = new.lever(lid)
+        if lv.workload not in where:
+            raise SimulatorError(f"lever {lid}: workload {lv.workload} is not in the usage export")
+        ws, model = where[lv.workload]
+        dst = monthly.get((ws, lv.to_model)) if lv.to_model else None
+        meas = measure_effect(lv, month, monthly[(ws, model)], dst)
+        upd = bayes_update(lv.effect, meas.estimate, meas.sigma)
+        upd = replace(upd, lever=lid)
+        lv.effect = upd.posterior
+        lv.shipped = Shipped(month=month, realised_effect=_unit(meas.estimate))
+        measurements.append(meas)
+        updates.append(upd)
+    baselines = []
+    for i, w in enumerate(new.workloads):
+        if w.id not in where:
+            continue
+        series = monthly[where[w.id]]
+        size, volume = w.input_tokens, []
+        for k, m in series.items():
+            scale = 1.0
+            for lv in new.levers:  # remove steps of levers shipped now so growth sees adoption
+                if lv.workload == w.id and lv.id in shipped and k >= parse_month(shipped[lv.id]):
+                    e = lv.shipped.realised_effect if lv.shipped else 0.0
+                    scale *= (1 - e) if lv.kind in ("compression", "routing") else 1.0
+            volume.append(m.prompt / m.days / w.input_tokens / scale if scale > 0 else 0.0)
+        for lv in new.levers:
+            if lv.workload == w.id and lv.id in shipped and lv.kind == "compression":
+                size *= 1 - (lv.shipped.realised_effect if lv.shipped else 0.0)
+        fresh = _refit(w, series, size, volume, new.start)
+        fields = ("requests_per_month", "output_tokens", "cache_read_share", "batch_share")
+        baselines.append(
+            {"workload": w.id} | {f: [getattr(w, f), getattr(fresh, f)] for f in fields}
+        )
+        new.workloads[i] = fresh
+    mapped = set(where.values())
+    unmapped = [w.id for w in new.workloads if w.id not in where]
+    added = []
+    if add_new:
+        for wl in imported.scenario.workloads:
+            key = groups[wl.id]
+            if key in mapped or wl.id in {w.id for w in new.workloads}:
+                continue
+            last = max(k for k, m in monthly[key].items() if m.total > 0)
+            wl.requests_per_month = round(
+                wl.requests_per_month
+                * (1 + wl.growth.monthly_rate) ** _months_between(last, new.start),
+                3,
+            )
+            new.workloads.append(wl)
+            added.append(wl.id)
+    if new.plan is not None:
+        new.plan.pinned = {k: v for k, v in new.plan.pinned.items() if k not in shipped}
+        new.plan.excluded = [k for k in new.plan.excluded if k not in shipped]
+    problems = semantic_problems(new)
+    if problems:
+        src = scenario._source
+        raise ScenarioError(
+            [
+                Problem(src, 0, ".".join(map(str, p)), f"after refresh: {msg}", v)
+                for p, msg, v in problems
+            ]
+        )
+    before = recommend(scenario, paths=paths, seed=seed)
+    after = recommend(new, paths=paths, seed=seed)
+    if new.plan is not None:
+        new.plan.assignment = dict(sorted(after.plan.assignment.items()))
+    elif scenario.plan is None and after.plan.assignment:
+        notes.append("the scenario has no plan section; the new plan is printed, not stored")
+    return RefreshResult(
+        new,
+        measurements,
+        updates,
+        baselines,
+        added,
+        unmapped,
+        before,
+        after,
+        backlog(scenario),
+        backlog(new),
+        notes,
+    )

@@ -1,0 +1,257 @@
+"""AppTest on every page of the Streamlit front end, and the state helpers behind it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from simulator.errors import ScenarioError
+from simulator.scenario import load_scenario, loads_scenario
+from simulator.ui_state import (
+    SECTIONS,
+    apply_rows,
+    apply_values,
+    autosave,
+    input_diff,
+    money,
+    read_upload,
+    restore,
+    section_frame,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGES = [
+    "scenario",
+    "forecast",
+    "backlog",
+    "commitment",
+    "offers",
+    "sensitivity",
+    "compare",
+    "explain",
+]
+DEFAULT = ROOT / "scenarios" / "default.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMMITSIM_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+    monkeypatch.delenv("COMMITSIM_SCENARIO", raising=False)
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _headline(at: AppTest) -> str:
+    return str(at.sidebar.metric[0].value)
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(str(m.value) for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_loads_without_exception(page: str) -> None:
+    at = _app()
+    at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert _headline(at) == "$2,000,000"
+    assert at.title[0].value
+
+
+def test_term_change_moves_the_recommendation() -> None:
+    at = _app()
+    assert _headline(at) == "$2,000,000"
+    at.number_input(key="f:term@0").set_value(24).run()
+    assert not at.exception
+    assert _headline(at) == "$5,000,000"
+    assert loads_scenario(at.session_state["yaml"]).contract.term_months == 24
+    # the edit survives a page switch and is reflected in the results pages
+    at.switch_page("app_pages/commitment.py").run()
+    assert _metric(at, "Recommended commitment") == "$5,000,000"
+
+
+def test_invalid_setting_shows_message_and_keeps_last_valid() -> None:
+    at = _app()
+    at.number_input(key="f:horizon@0").set_value(6).run()  # contract term needs 12 months
+    assert not at.exception
+    assert at.error, "expected a located validation message"
+    assert "contract" in at.error[0].value or "horizon" in at.error[0].value
+    assert loads_scenario(at.session_state["yaml"]).horizon_months == 36
+    assert _headline(at) == "$2,000,000"
+
+
+def test_risk_slider_moves_commitment_without_resimulating(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COMMITSIM_SCENARIO", str(ROOT / "scenarios" / "startup.yaml"))
+    at = _app()
+    at.switch_page("app_pages/commitment.py").run()
+    assert _metric(at, "Commitment at this tolerance") == "$500,000"
+    calls: list[int] = []
+    import simulator.report as report_mod
+
+    original = report_mod.simulate
+    monkeypatch.setattr(
+        report_mod, "simulate", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
+    at.slider(key="risk_eps").set_value(0.0).run()
+    assert not at.exception
+    assert _metric(at, "Commitment at this tolerance") == "$0"
+    assert calls == []  # served from the cached simulation
+
+
+def test_invalid_upload_shows_message() -> None:
+    at = _app()
+    at.get("file_uploader")[0].upload("bad.yaml", b"schema_version: 1\nname: [", "text/yaml")
+    at.run()
+    assert not at.exception
+    assert any("not a valid scenario" in e.value for e in at.error)
+    bad = (ROOT / "tests" / "bad_scenarios" / "bad_cache_ttl.yaml").read_bytes()
+    at.get("file_uploader")[0].upload("ttl.yaml", bad, "text/yaml")
+    at.run()
+    assert any("cache_ttl" in e.value for e in at.error)
+    assert _headline(at) == "$2,000,000"
+
+
+def test_valid_upload_replaces_working_scenario() -> None:
+    at = _app()
+    data = (ROOT / "scenarios" / "startup.yaml").read_bytes()
+    at.get("file_uploader")[0].upload("startup.yaml", data, "text/yaml")
+    at.run()
+    assert not at.exception
+    assert at.session_state["source"] == "startup.yaml"
+    assert _headline(at) == "$500,000"
+
+
+def test_download_gives_a_valid_scenario_with_comments(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[dict[str, Any]] = []
+    original = st.download_button
+
+    def spy(label: str, data: Any = None, **kw: Any) -> Any:
+        seen.append({"label": label, "data": data} | kw)
+        return original(label, data, **kw)
+
+    monkeypatch.setattr(st, "download_button", spy)
+    at = _app()
+    at.number_input(key="f:term@0").set_value(24).run()
+    yaml_dl = next(x for x in seen[::-1] if x["label"] == "Download scenario YAML")
+    text = yaml_dl["data"]
+    scenario = loads_scenario(text, "download.yaml")
+    assert scenario.contract.term_months == 24
+    assert "# Example Co" in text and "# shipped, effective-dated list prices" in text
+
+
+def test_stale_results_are_marked_when_auto_update_is_off() -> None:
+    at = _app()
+    at.sidebar.toggle(key="auto").set_value(False).run()
+    at.number_input(key="f:term@0").set_value(24).run()
+    at.switch_page("app_pages/forecast.py").run()
+    assert any("Stale" in w.value for w in at.warning)
+    assert _headline(at) == "$2,000,000"
+    at.sidebar.button[0].click().run()
+    assert _headline(at) == "$5,000,000"
+    assert not any("Stale" in w.value for w in at.warning)
+
+
+def test_refresh_restores_the_session() -> None:
+    at = _app()
+    sid = at.query_params["sid"]
+    sid = sid[0] if isinstance(sid, list) else sid
+    at.number_input(key="f:term@0").set_value(24).run()
+    again = AppTest.from_file(APP, default_timeout=60)
+    again.query_params["sid"] = sid
+    again.run()
+    assert not again.exception
+    assert loads_scenario(again.session_state["yaml"]).contract.term_months == 24
+    assert _headline(again) == "$5,000,000"
+
+
+def test_sensitivity_button_runs_tornado() -> None:
+    at = _app()
+    at.switch_page("app_pages/sensitivity.py").run()
+    at.number_input(key="sens_paths").set_value(1000).run()
+    at.button(key="sens_run").click().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["assumption"])[:1] and len(table) == 6
+
+
+def test_compare_clone_shows_deltas() -> None:
+    at = _app()
+    at.switch_page("app_pages/compare.py").run()
+    at.button(key="clone").click().run()  # "variant 1": the default scenario as it is
+    at.switch_page("app_pages/scenario.py").run()
+    at.number_input(key="f:term@0").set_value(24).run()
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception
+    assert at.multiselect[0].value == ["working copy", "variant: variant 1"]
+    diff = at.dataframe[0].value
+    assert diff.to_dict("records") == [
+        {"input": "contract.term_months", "working copy": "24", "variant: variant 1": "12"}
+    ]
+    outcomes = at.dataframe[1].value
+    assert outcomes.loc["recommended commitment delta", "variant: variant 1"] == "-$3,000,000"
+
+
+# -- handlers behind the widgets ----------------------------------------------------------------
+def test_tables_round_trip_exactly() -> None:
+    text = DEFAULT.read_text()
+    scenario = loads_scenario(text)
+    for section in SECTIONS:
+        rows = section_frame(scenario, section).to_dict("records")
+        new, out = apply_rows(text, section, rows)
+        assert out == text, section
+        assert new.content_hash() == scenario.content_hash()
+
+
+def test_growth_edit_changes_only_that_value() -> None:
+    text = DEFAULT.read_text()
+    frame = section_frame(loads_scenario(text), "workloads")
+    frame.loc[0, "growth_rate"] = 0.1
+    new, out = apply_rows(text, "workloads", frame.to_dict("records"))
+    assert new.workloads[0].growth.monthly_rate == 0.1
+    changed = [ln for ln in out.splitlines() if ln not in text.splitlines()]
+    assert changed == ["    growth: {monthly_rate: 0.1, volatility: 0.03, saturation: null}"]
+
+
+def test_bad_table_edit_raises_located_problem() -> None:
+    text = DEFAULT.read_text()
+    frame = section_frame(loads_scenario(text), "levers")
+    frame.loc[2, "success_probability"] = 1.5
+    with pytest.raises(ScenarioError) as info:
+        apply_rows(text, "levers", frame.to_dict("records"))
+    assert info.value.problems[0].path == "levers.2.success_probability"
+    assert info.value.problems[0].line > 0
+
+
+def test_read_upload_reports_problems() -> None:
+    scenario, _, errors = read_upload(b"\xff\xfe", "x.yaml")
+    assert scenario is None and "UTF-8" in errors[0]
+    scenario, _, errors = read_upload(b"- a\n- b\n", "list.yaml")
+    assert scenario is None and "mapping" in errors[0]
+    scenario, text, errors = read_upload(DEFAULT.read_bytes(), "default.yaml")
+    assert scenario is not None and not errors and text == DEFAULT.read_text()
+
+
+def test_autosave_restore_and_input_diff(tmp_path: Path) -> None:
+    text = DEFAULT.read_text()
+    autosave("abcdef123", {"yaml": text, "source": "d.yaml", "variants": {}})
+    state = restore("abcdef123")
+    assert state is not None and state["yaml"] == text
+    assert restore("../etc/passwd") is None
+    s24, _ = apply_values(text, {"contract.term_months": 24})
+    diff = input_diff([load_scenario(DEFAULT), s24], ["a", "b"])
+    assert diff.to_dict("records") == [{"input": "contract.term_months", "a": "12", "b": "24"}]
+    assert money(1234567.4) == "$1,234,567" and money(-5) == "-$5"

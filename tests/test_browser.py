@@ -1,0 +1,119 @@
+"""Drive the real app in Debian's chromium: change an input, the recommendation moves."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed at /usr/bin/chromium "
+        "(apt-get install -y chromium; .ci/run does this)",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    streamlit = Path(sys.executable).parent / "streamlit"
+    cmd = [
+        str(streamlit) if streamlit.exists() else shutil.which("streamlit") or "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--",
+        "--scenario",
+        "scenarios/default.yaml",
+    ]
+    env = os.environ | {"COMMITSIM_AUTOSAVE_DIR": str(tmp_path / "autosave")}
+    log = (tmp_path / "server.log").open("w")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start: {(tmp_path / 'server.log').read_text()}")
+            time.sleep(0.25)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def test_change_term_moves_recommendation(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
+    headline = "[data-testid='stSidebar'] [data-testid='stMetricValue']"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(server, timeout=60_000)
+            page.wait_for_selector(idle, timeout=60_000)
+            expect(page.locator(headline)).to_have_text("$2,000,000", timeout=60_000)
+            term = page.get_by_label("Term (months)")
+            term.fill("24")
+            term.press("Enter")
+            expect(page.locator(headline)).to_have_text("$5,000,000", timeout=60_000)
+            page.wait_for_selector(idle, timeout=60_000)
+            assert "sid=" in page.url
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "app_scenario.png"), full_page=True)
+            # the edit survives a refresh (autosave keyed on the sid in the URL)
+            page.reload()
+            page.wait_for_selector(idle, timeout=60_000)
+            expect(page.locator(headline)).to_have_text("$5,000,000", timeout=60_000)
+        finally:
+            browser.close()

@@ -1,0 +1,289 @@
+"""Wave planner: brute-force optimality, greedy comparison, agreement with the forecast."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulator import load_scenario
+from simulator.errors import PlanInfeasibleError, SolverError
+from simulator.forecast import simulate
+from simulator.planner import backlog, evaluate_plan, greedy_plan, plan_waves
+from simulator.scenario import Scenario, scenario_from_data
+
+ROOT = Path(__file__).resolve().parents[1]
+KINDS = ["routing", "batch", "caching", "output_control", "compression", "custom"]
+
+
+def small_backlog(draw: Any) -> Scenario:
+    n_w = draw(st.integers(1, 3))
+    n_waves = draw(st.integers(1, 2))
+    workloads, levers = [], []
+    for i in range(n_w):
+        workloads.append(
+            {
+                "id": f"w{i}",
+                "model": draw(st.sampled_from(["claude-opus-4-5", "claude-sonnet-4-5"])),
+                "requests_per_month": draw(st.floats(1e4, 1e6)),
+                "input_tokens": draw(st.floats(100, 20000)),
+                "output_tokens": draw(st.floats(10, 2000)),
+                "cache_read_share": draw(st.floats(0, 0.5)),
+                "growth": {"monthly_rate": draw(st.floats(0, 0.08))},
+            }
+        )
+        routed = False
+        for j in range(draw(st.integers(1, 3))):
+            kind = draw(st.sampled_from(KINDS))
+            if kind == "routing" and routed:
+                kind = "custom"
+            routed = routed or kind == "routing"
+            low = draw(st.floats(0.05, 0.3))
+            lever: dict[str, Any] = {
+                "id": f"w{i}l{j}",
+                "workload": f"w{i}",
+                "kind": kind,
+                "effect": {"low": low, "mode": low + 0.1, "high": low + 0.2},
+                "effort_weeks": draw(st.integers(1, 6)),
+                "success_probability": draw(st.floats(0.5, 1.0)),
+            }
+            if kind == "routing":
+                if workloads[-1]["model"] == "claude-sonnet-4-5":
+                    lever["to_model"] = "claude-haiku-4-5"
+                else:
+                    lever["to_model"] = "claude-sonnet-4-5"
+            levers.append(lever)
+    ids = [lv["id"] for lv in levers]
+    # a few random requires/excludes, across workloads too, without cycles (point backwards)
+    for k, lv in enumerate(levers):
+        if k and draw(st.booleans()) and draw(st.booleans()):
+            other = ids[draw(st.integers(0, k - 1))]
+            lv["requires" if draw(st.booleans()) else "excludes"] = [other]
+    waves = [
+        {
+            "name": f"W{k}",
+            "start_month": 2 * k,
+            "duration_months": 2,
+            "engineering_weeks": draw(st.integers(2, 9)),
+        }
+        for k in range(n_waves)
+    ]
+    data = {
+        "schema_version": 1,
+        "name": "small",
+        "start": "2027-01",
+        "horizon_months": 12,
+        "workloads": workloads,
+        "levers": levers,
+        "capacity": {"waves": waves},
+    }
+    return scenario_from_data(data)
+
+
+def feasible(s: Scenario, assignment: dict[str, int]) -> bool:
+    used = [0.0] * len(s.capacity.waves)
+    for lid, k in assignment.items():
+        used[k] += s.lever(lid).effort_weeks
+    if any(u > w.engineering_weeks + 1e-9 for u, w in zip(used, s.capacity.waves, strict=True)):
+        return False
+    for lid, k in assignment.items():
+        lv = s.lever(lid)
+        if any(r not in assignment or assignment[r] > k for r in lv.requires):
+            return False
+        if any(x in assignment for x in lv.excludes):
+            return False
+    return True
+
+
+def brute_force(s: Scenario) -> float:
+    """Best feasible assignment by enumeration, valued with ``evaluate_plan``.
+
+    ``evaluate_plan`` is a sum over workloads, so each workload's local assignments are valued
+    once and the cross product only checks feasibility and adds numbers.
+    """
+    waves = range(-1, len(s.capacity.waves))
+    local: list[list[tuple[dict[str, int], float]]] = []
+    for w in s.workloads:
+        ids = [lv.id for lv in s.levers if lv.workload == w.id]
+        options = []
+        for choice in itertools.product(waves, repeat=len(ids)):
+            part = {i: k for i, k in zip(ids, choice, strict=True) if k >= 0}
+            options.append((part, evaluate_plan(s, part) if part else 0.0))
+        local.append(options)
+    best = 0.0
+    for combo in itertools.product(*local):
+        assignment: dict[str, int] = {}
+        for part, _ in combo:
+            assignment.update(part)
+        total = sum(v for _, v in combo)
+        if total > best and feasible(s, assignment):
+            best = total
+    return best
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_plan_equals_brute_force_optimum(data: st.DataObject) -> None:
+    s = small_backlog(data.draw)
+    if len(s.levers) > 6:
+        s = s.model_copy(update={"levers": s.levers[:6]})
+        s = scenario_from_data(_strip_refs(s.model_dump(mode="json", exclude_unset=True)))
+    p = plan_waves(s)
+    assert p.status == "optimal"
+    assert feasible(s, p.assignment), (s.to_yaml(), p.assignment)
+    truth = brute_force(s)
+    assert p.expected_savings == pytest.approx(truth, rel=1e-9, abs=1e-6)
+    assert evaluate_plan(s, p.assignment) == pytest.approx(p.expected_savings, rel=1e-12)
+    assert p.expected_savings >= p.greedy_expected_savings - 1e-6
+    assert feasible(s, p.greedy_assignment)
+
+
+def _strip_refs(data: dict[str, Any]) -> dict[str, Any]:
+    ids = {lv["id"] for lv in data["levers"]}
+    for lv in data["levers"]:
+        for key in ("requires", "excludes"):
+            if key in lv:
+                lv[key] = [x for x in lv[key] if x in ids]
+    return data
+
+
+@pytest.fixture(scope="module")
+def default() -> Scenario:
+    return load_scenario(ROOT / "scenarios" / "default.yaml")
+
+
+def test_default_plan_beats_greedy_and_matches_forecast(default: Scenario) -> None:
+    p = plan_waves(default)
+    assert p.status == "optimal" and p.gap == 0.0
+    assert p.expected_savings > p.greedy_expected_savings
+    assert evaluate_plan(default, p.assignment) == pytest.approx(p.expected_savings, rel=1e-12)
+    for k, wave in enumerate(default.capacity.waves):
+        assert p.effort_used[k] <= wave.engineering_weeks + 1e-9
+    assert sum(p.wave_savings) == pytest.approx(p.expected_savings, rel=1e-12)
+    # the forecast's mean saving agrees within Monte Carlo error (4 standard errors)
+    f = simulate(default, p.assignment, paths=20_000, seed=11)
+    saving = (f.baseline - f.spend).sum(axis=1)
+    se = f.standard_errors(saving)["se_mean"]
+    assert abs(saving.mean() - p.expected_savings) < 4 * se + 1e-3 * p.expected_savings
+    # saturation makes the planner's expected volumes a Monte Carlo estimate: allow 0.1%
+
+
+def test_backlog_ranking_columns_and_order(default: Scenario) -> None:
+    frame = backlog(default)
+    assert list(frame.columns) == [
+        "lever",
+        "workload",
+        "kind",
+        "annual_savings",
+        "effort_weeks",
+        "ratio",
+        "payback_months",
+        "quality_risk",
+    ]
+    assert frame["ratio"].is_monotonic_decreasing
+    row = frame.set_index("lever").loc["batch-doc-summaries"]
+    # doc-summaries: 500k req x (12000 in @ $5 + 1500 out @ $25) per MTok = $97.5k/month at list;
+    # 20% already batched. Lever moves 0.95 * mean(0.6, 0.8, 0.95) of the rest to half price.
+    share = 0.95 * (0.6 + 0.8 + 0.95) / 3
+    first_year = sum(500_000 * 1.03**t for t in range(12))
+    per_request = (12000 * 5 + 1500 * 25) / 1e6
+    expected = first_year * per_request * 0.8 * share * 0.5
+    assert row["annual_savings"] == pytest.approx(expected, rel=1e-9)
+    assert row["ratio"] == pytest.approx(expected / 2, rel=1e-9)
+    assert row["payback_months"] == pytest.approx(2 * 6000 / (expected / 12), rel=1e-9)
+    assert row["quality_risk"] == pytest.approx(0.05)
+
+
+def test_greedy_follows_ratio_order(default: Scenario) -> None:
+    g = greedy_plan(default)
+    frame = backlog(default)
+    top = frame["lever"].iloc[0]
+    assert g[top] == 0
+
+
+def test_pins_and_exclusions_are_honoured(default: Scenario) -> None:
+    data = default.model_dump(mode="json", exclude_unset=True)
+    data["plan"] = {"pinned": {"route-triage-haiku": 0}, "excluded": ["cache-support-prompts"]}
+    pinned = scenario_from_data(data)
+    p = plan_waves(pinned)
+    assert p.assignment["route-triage-haiku"] == 0
+    assert "cache-support-prompts" not in p.assignment
+    assert p.expected_savings < plan_waves(default).expected_savings
+
+
+def test_infeasible_pins_name_the_constraint(default: Scenario) -> None:
+    data = default.model_dump(mode="json", exclude_unset=True)
+    data["plan"] = {
+        "pinned": {
+            "route-support-sonnet": 0,
+            "compress-agent-context": 0,
+            "route-summaries-haiku": 0,
+        }
+    }
+    s = scenario_from_data(data)
+    with pytest.raises(PlanInfeasibleError, match=r"capacity\.waves\.0\.engineering_weeks"):
+        plan_waves(s)
+
+
+def test_unknown_solver_is_a_named_error(default: Scenario) -> None:
+    with pytest.raises(SolverError, match="not available"):
+        plan_waves(default, solver="GUROBI_NOPE")
+
+
+def test_stacking_beats_the_sum_of_standalone_savings() -> None:
+    """Two levers on one workload save less together than the sum of their stand-alone savings."""
+    data = {
+        "schema_version": 1,
+        "name": "stack",
+        "start": "2027-01",
+        "horizon_months": 12,
+        "workloads": [
+            {
+                "id": "w",
+                "model": "claude-opus-4-5",
+                "requests_per_month": 1e6,
+                "input_tokens": 1000,
+                "output_tokens": 1000,
+            }
+        ],
+        "levers": [
+            {
+                "id": "a",
+                "workload": "w",
+                "kind": "custom",
+                "effort_weeks": 1,
+                "effect": {"low": 0.5, "mode": 0.5, "high": 0.5},
+            },
+            {
+                "id": "b",
+                "workload": "w",
+                "kind": "custom",
+                "effort_weeks": 1,
+                "effect": {"low": 0.5, "mode": 0.5, "high": 0.5},
+            },
+        ],
+        "capacity": {
+            "waves": [{"name": "W", "start_month": 0, "duration_months": 0, "engineering_weeks": 2}]
+        },
+    }
+    s = scenario_from_data(data)
+    # $30 per request-thousand: 1e6 * (1000 * 5 + 1000 * 25) / 1e6 = $30,000/month
+    assert evaluate_plan(s, {"a": 0}) == pytest.approx(12 * 30_000 * 0.5)
+    assert evaluate_plan(s, {"a": 0, "b": 0}) == pytest.approx(12 * 30_000 * 0.75)
+    assert plan_waves(s).expected_savings == pytest.approx(12 * 30_000 * 0.75)
+
+
+def test_generated_programme_is_solved_to_proven_optimum() -> None:
+    from simulator.synthetic import generated_programme
+
+    s = generated_programme(workloads=8, levers_per_workload=4, waves=3, seed=3)
+    p = plan_waves(s)
+    assert p.status == "optimal"
+    assert p.expected_savings >= p.greedy_expected_savings
+    assert evaluate_plan(s, p.assignment) == pytest.approx(p.expected_savings, rel=1e-12)
+    assert np.all(np.array(p.effort_used) <= np.array(p.capacity) + 1e-9)
