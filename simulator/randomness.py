@@ -40,26 +40,28 @@ def even_paths(paths: int, sampling: Sampling) -> int:
 def normals(
     rng: np.random.Generator, paths: int, dims: int, sampling: Sampling, out: F32 | None = None
 ) -> F32:
-    """Standard normal draws, shape ``(paths, dims)``, float32.
+    """Standard normal draws, shape ``(dims, paths)`` (month-major), float32.
 
-    ``antithetic`` fills the second half with the negated first half; ``sobol`` uses
-    ``SOBOL_REPLICATES`` independently scrambled Sobol blocks stacked in order (so each block is
-    an independent replicate for error estimates).
+    Month-major keeps each month's draws for all paths contiguous, which makes the running
+    sums over months cheap row additions. ``antithetic`` makes path ``p + paths/2`` the mirror
+    of path ``p``; ``sobol`` stacks ``SOBOL_REPLICATES`` independently scrambled Sobol blocks of
+    paths (each block an independent replicate for error estimates).
     """
-    buf = out if out is not None else np.empty((paths, dims), dtype=np.float32)
+    buf = out if out is not None else np.empty((dims, paths), dtype=np.float32)
     if dims == 0:
         return buf
     if sampling == "plain":
         rng.standard_normal(out=buf, dtype=np.float32)
     elif sampling == "antithetic":
         half = paths // 2
-        rng.standard_normal(out=buf[:half], dtype=np.float32)
-        np.negative(buf[:half], out=buf[half:])
+        for t in range(dims):
+            rng.standard_normal(out=buf[t, :half], dtype=np.float32)
+            np.negative(buf[t, :half], out=buf[t, half:])
     else:
         block = paths // SOBOL_REPLICATES
         for r in range(SOBOL_REPLICATES):
             u = _sobol(rng, block, dims)
-            buf[r * block : (r + 1) * block] = ndtri(u)
+            buf[:, r * block : (r + 1) * block] = ndtri(u).T
     return buf
 
 
@@ -77,7 +79,9 @@ def uniforms(rng: np.random.Generator, paths: int, sampling: Sampling) -> F64:
 def _sobol(rng: np.random.Generator, n: int, dims: int) -> F64:
     engine = qmc.Sobol(d=dims, scramble=True, seed=rng)
     m = max(0, int(np.ceil(np.log2(max(n, 1)))))
-    pts: F64 = engine.random_base2(m)[:n]
+    # Latin supercube sampling: each quantity's points in a random order, so quantities drawn
+    # from separate Sobol blocks are independent of one another
+    pts: F64 = engine.random_base2(m)[:n][rng.permutation(n)]
     # keep draws strictly inside (0, 1) so the inverse normal stays finite
     return np.clip(pts, 1e-12, 1.0 - 1e-12)
 
