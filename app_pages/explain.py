@@ -7,7 +7,8 @@ import streamlit as st
 
 from app_pages.common import provenance_caption, results, status
 from simulator.planner import backlog
-from simulator.ui_state import GLOSSARY, explain_plan, money
+from simulator.explain import GLOSSARY, explain_plan
+from simulator.ui_state import money
 
 rep = results()
 s, plan = rep.scenario, rep.plan
