@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import provenance_caption, results, status
-from simulator.planner import backlog
 from simulator.explain import GLOSSARY, explain_plan
+from simulator.planner import backlog
 from simulator.ui_state import money
 
 rep = results()

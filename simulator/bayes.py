@@ -72,13 +72,16 @@ def fit_triangular(grid: F64, density: F64) -> Triangular:
     if disc >= 0:
         a, b = (s - math.sqrt(disc)) / 2, (s + math.sqrt(disc)) / 2
         if -1e-9 <= a <= c + 1e-9 and c - 1e-9 <= b <= 1 + 1e-9:
-            return Triangular(low=_unit(min(a, c)), mode=_unit(c), high=_unit(max(b, c)))
+            return Triangular(
+                low=clip_unit(min(a, c)), mode=clip_unit(c), high=clip_unit(max(b, c))
+            )
     cdf = np.concatenate([[0.0], np.cumsum(np.diff(grid) * (density[1:] + density[:-1]) / 2)])
     lo, hi = np.interp([0.005, 0.995], cdf, grid)
-    return Triangular(low=_unit(min(lo, c)), mode=_unit(c), high=_unit(max(hi, c)))
+    return Triangular(low=clip_unit(min(lo, c)), mode=clip_unit(c), high=clip_unit(max(hi, c)))
 
 
-def _unit(x: float) -> float:
+def clip_unit(x: float) -> float:
+    """``x`` clipped to ``[0, 1]`` and rounded to 6 decimals."""
     return round(min(max(float(x), 0.0), 1.0), 6)
 
 

@@ -8,7 +8,8 @@ Procedure (``docs/memo-and-refresh.md`` has every formula):
    before versus after the ship month, with a measurement noise ``sigma`` from the pre-ship
    month-to-month variation (floored);
 3. update the lever's triangular prior by Bayes on a grid (triangular density x normal likelihood)
-   and refit a triangular by matching the posterior mode, mean and variance;
+   and refit a triangular by matching the posterior mode, mean and variance
+   (:mod:`simulator.bayes`);
 4. refit each mapped workload's baseline from the last month of data, projected to the scenario's
    month 0 with the fitted growth; add workloads for traffic the scenario does not know yet;
 5. re-plan and re-recommend, and report what moved.
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.bayes import PriorUpdate, bayes_update, unit_clip
+from simulator.bayes import PriorUpdate, bayes_update, clip_unit
 from simulator.checks import semantic_problems
 from simulator.errors import Problem, ScenarioError, SimulatorError
 from simulator.imports.anthropic_usage import import_anthropic_usage, read_usage
@@ -37,7 +38,7 @@ from simulator.planner import backlog
 from simulator.pricing import load_catalog
 from simulator.randomness import F64
 from simulator.report import Report, recommend
-from simulator.scenario import Growth, Lever, Scenario, Shipped, Triangular, Workload
+from simulator.scenario import Growth, Lever, Scenario, Shipped, Workload
 
 # measurement noise floor and the noise assumed with fewer than two pre-ship months
 SIGMA_FLOOR = 0.02
@@ -413,7 +414,7 @@ def refresh(
         upd = bayes_update(lv.effect, meas.estimate, meas.sigma)
         upd = replace(upd, lever=lid)
         lv.effect = upd.posterior
-        lv.shipped = Shipped(month=month, realised_effect=_unit(meas.estimate))
+        lv.shipped = Shipped(month=month, realised_effect=clip_unit(meas.estimate))
         measurements.append(meas)
         updates.append(upd)
     baselines = []

@@ -91,7 +91,6 @@ SECTIONS: dict[str, tuple[str, Columns]] = {
 LIST_COLUMNS = {"requires", "excludes"}
 
 
-
 def money(x: float) -> str:
     """Format dollars as ``$1,234,567`` (``-$5`` for negatives, ``-`` for NaN)."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):

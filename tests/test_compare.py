@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
-from simulator.cli import main
 from simulator.compare import OUTCOME_KEYS, compare, flatten, input_diffs
 from simulator.scenario import load_scenario
 
@@ -64,12 +63,7 @@ def test_two_bundled_scenarios_and_deltas() -> None:
         compare([a, b], baseline=2)
 
 
-def _cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(sys, "argv", ["commitsim", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-        raise SystemExit(0)
-    return int(exc.value.code or 0)
+_cli = run_cli
 
 
 def test_cli_compare(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

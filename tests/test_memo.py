@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import base64
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
-from simulator.cli import main
 from simulator.memo import money, render_memo
 from simulator.report import Report, recommend
 from simulator.scenario import load_scenario
@@ -76,12 +75,7 @@ def test_markdown_memo(report: Report) -> None:
         render_memo(report, "pdf")  # type: ignore[arg-type]
 
 
-def _cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(sys, "argv", ["commitsim", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-        raise SystemExit(0)
-    return int(exc.value.code or 0)
+_cli = run_cli
 
 
 def test_cli_memo(

@@ -5,23 +5,16 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import run_cli
 from scipy import integrate, optimize
 
-from simulator.cli import main
+from simulator.bayes import bayes_update, fit_triangular, posterior_grid, triangular_pdf
 from simulator.planner import backlog
-from simulator.refresh import (
-    SIGMA_FLOOR,
-    bayes_update,
-    fit_triangular,
-    posterior_grid,
-    refresh,
-    triangular_pdf,
-)
+from simulator.refresh import SIGMA_FLOOR, refresh
 from simulator.scenario import Triangular, load_scenario
 
 WID = "wrkspc-a-claude-sonnet-4-5"  # the importer's id for workspace wrkspc_a x Sonnet 4.5
@@ -218,12 +211,7 @@ def test_refresh_keeps_comments_and_cli(
     assert "no such lever" in err and "YYYY-MM" in err and "no month with traffic before" in err
 
 
-def _cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(sys, "argv", ["commitsim", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-        raise SystemExit(0)
-    return int(exc.value.code or 0)
+_cli = run_cli
 
 
 def test_wide_prior_gives_the_observation() -> None:

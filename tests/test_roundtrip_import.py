@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
-from simulator.cli import main
 from simulator.scenario import Capacity, Contract, Lever, Tier, Triangular, Wave, load_scenario
 
 FIX = Path(__file__).parent / "fixtures" / "imports"
 
 
-def _cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(sys, "argv", ["commitsim", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-        raise SystemExit(0)
-    return int(exc.value.code or 0)
+_cli = run_cli
 
 
 def test_import_then_recommend(

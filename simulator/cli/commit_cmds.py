@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
-
-import typer
 
 from simulator.cli.common import (
     JsonOpt,
+    PathsOpt,
     ScenarioArg,
+    SeedOpt,
     app,
     console,
     load,
@@ -25,10 +24,8 @@ from simulator.report import recommend as run_pipeline
 @app.command()
 def recommend(
     file: ScenarioArg,
-    paths: Annotated[
-        int | None, typer.Option(help="Monte Carlo paths (default: scenario's).")
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed (default: scenario's).")] = None,
+    paths: PathsOpt = None,
+    seed: SeedOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Plan, forecast, and recommend the commitment on the optimised baseline."""

@@ -6,7 +6,18 @@ from typing import Annotated, Literal
 
 import typer
 
-from simulator.cli.common import JsonOpt, ScenarioArg, app, console, load, money, print_json, table
+from simulator.cli.common import (
+    JsonOpt,
+    PathsOpt,
+    ScenarioArg,
+    SeedOpt,
+    app,
+    console,
+    load,
+    money,
+    print_json,
+    table,
+)
 from simulator.cli.progress import progress_bar
 from simulator.forecast import simulate
 from simulator.planner import plan_waves
@@ -20,10 +31,8 @@ def forecast(
     plan: Annotated[
         str, typer.Option(help="auto: apply the optimal wave plan; none: no levers.")
     ] = "auto",
-    paths: Annotated[
-        int | None, typer.Option(help="Monte Carlo paths (default: scenario's).")
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed (default: scenario's).")] = None,
+    paths: PathsOpt = None,
+    seed: SeedOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Simulate monthly list-price spend; summary per month, per contract term and per year."""

@@ -11,7 +11,9 @@ import typer
 
 from simulator.cli.common import (
     JsonOpt,
+    PathsOpt,
     ScenarioArg,
+    SeedOpt,
     app,
     console,
     err_console,
@@ -29,9 +31,6 @@ from simulator.refresh import RefreshResult
 from simulator.refresh import refresh as run_refresh
 from simulator.report import recommend as run_pipeline
 from simulator.yamlio import write_atomic
-
-PathsOpt = Annotated[int | None, typer.Option(help="Monte Carlo paths (default: scenario's).")]
-SeedOpt = Annotated[int | None, typer.Option(help="Random seed (default: scenario's).")]
 
 
 def _write(path: Path, text: str) -> None:
