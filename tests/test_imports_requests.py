@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,7 +15,13 @@ from simulator.imports import import_requests
 from simulator.scenario import load_scenario
 
 FIX = Path(__file__).parent / "fixtures" / "imports"
-AZURE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+# the shared data sits beside the checkout; CI may clone elsewhere, so also try its usual home
+_CANDIDATES = [
+    Path(os.environ.get("COMMITSIM_SHARED_DATA", "")),
+    Path(__file__).resolve().parents[1] / ".." / "shared" / "data",
+    Path("/work/shared/data"),
+]
+AZURE = next((p for p in _CANDIDATES if str(p) not in ("", ".") and p.is_dir()), _CANDIDATES[1])
 AZURE = AZURE / "azure-llm-inference-trace-2023"
 SECONDS_PER_MONTH = 365.25 / 12 * 86_400  # 2,629,800
 

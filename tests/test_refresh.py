@@ -13,8 +13,9 @@ from conftest import run_cli
 from scipy import integrate, optimize
 
 from simulator.bayes import bayes_update, fit_triangular, posterior_grid, triangular_pdf
+from simulator.measure import SIGMA_FLOOR
 from simulator.planner import backlog
-from simulator.refresh import SIGMA_FLOOR, refresh
+from simulator.refresh import refresh
 from simulator.scenario import Triangular, load_scenario
 
 WID = "wrkspc-a-claude-sonnet-4-5"  # the importer's id for workspace wrkspc_a x Sonnet 4.5
