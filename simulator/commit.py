@@ -302,7 +302,8 @@ def recommend_commit(
     if cvar_weight is not UNSET:
         updates["cvar_weight"] = cvar_weight
     if updates:
-        contract = contract.model_copy(update=updates)
+        # validate, so a negative or NaN tolerance cannot slip past the schema's bounds
+        contract = Contract.model_validate(contract.model_dump() | updates)
     terms = _Terms.of(contract)
     if isinstance(term_spend, SpendSamples):
         if contract.ramped:

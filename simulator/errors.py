@@ -57,6 +57,10 @@ class PlanInfeasibleError(SimulatorError):
     """No wave plan satisfies the pinned decisions, requires/excludes and capacities."""
 
 
+class BacklogTooLargeError(SimulatorError):
+    """A workload has more levers x waves than the planner enumerates; pin or exclude some."""
+
+
 class SolverError(SimulatorError):
     """The requested solver is missing or failed."""
 

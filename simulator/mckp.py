@@ -1,10 +1,12 @@
 """Multiple-choice knapsack over the waves' capacities, with linking rows, solved exactly.
 
-One binary per (workload, trajectory); exactly one trajectory per workload (the empty one is
-always there); per wave, effort <= capacity; cross-workload ``requires``/``excludes`` as linking
-rows. Before the MIP, the LP relaxation (HiGHS, called directly for speed) bounds every column:
-a column whose LP reduced cost ``d_j`` satisfies ``z_LP - d_j < z_inc`` (maximisation) cannot be
-in any plan better than the incumbent and is dropped. This is exact and removes most columns.
+One binary per (workload, trajectory); exactly one trajectory per workload; per wave, effort <=
+capacity; cross-workload ``requires``/``excludes`` as linking rows. The LP relaxation is solved
+by column generation (HiGHS, called directly for speed), which gives the bound ``z_LP`` and the
+exact reduced cost ``d_j`` of every column. A plan containing column ``j`` is worth at most
+``z_LP - d_j``, so MIPs restricted to columns with ``d_j <= delta`` (built with PuLP, solved by
+HiGHS) prove optimality as soon as their optimum ``z`` satisfies ``z_LP - z <= delta``; see
+:func:`solve_mckp` and ``docs/methodology.md``.
 """
 
 from __future__ import annotations
@@ -294,6 +296,11 @@ def solve_mckp(
     stats: dict[str, int] = {"columns": n, "workloads": len(cols.blocks), "links": len(cols.links)}
     if n == 0:
         return MckpResult({}, 0.0, "optimal", 0.0, stats | {"columns_kept": 0, "rounds": 0})
+    if any(len(v) == 0 for v in cols.values):
+        raise PlanInfeasibleError(
+            "a workload has no feasible lever-to-wave assignment: relax plan.pinned or the"
+            " requires/excludes of its pinned levers"
+        )
     deadline = time.perf_counter() + time_limit
     greedy = _incumbent_from(cols, start)
     if greedy is not None and not _feasible(a, lo, hi, greedy):
@@ -324,9 +331,15 @@ def solve_mckp(
         if pick is None and not optimal:
             break  # time limit without a new solution
         if pick is None:
+            if keep.all():
+                break  # every column was in and the MIP is infeasible: no plan exists
+            if time.perf_counter() >= deadline:
+                break
             delta = 2 * delta + tol  # restricted set infeasible: widen it
             continue
-        if optimal and z_lp - float(value @ pick) <= delta + tol:
+        # the proof needs the restricted MIP solved exactly, not to a user's gap tolerance
+        exact = optimal and gap_rel <= 1e-9
+        if exact and z_lp - float(value @ pick) <= delta + tol:
             proven = True
             break
         if not optimal or time.perf_counter() >= deadline:

@@ -93,7 +93,9 @@ class _Pricer:
         m = self.s.metrics(commit, discount, self.overage, self.rollover)
         ok = True
         if self.eps is not None:
-            ok = m.shortfall_probability[0] * self.s.n <= shortfall_count(self.s.n, self.eps)
+            # compare path counts, not a float product: (k / n) * n can exceed k by one ulp
+            short_paths = round(float(m.shortfall_probability[0]) * self.s.n)
+            ok = short_paths <= shortfall_count(self.s.n, self.eps)
         if self.cvar_limit is not None:
             ok = ok and bool(m.cvar95_cost[0] <= self.cvar_limit * (1.0 + _TOL))
         return bool(ok)

@@ -6,10 +6,11 @@ Method (``docs/methodology.md`` has the formulas):
    savings (:mod:`simulator.trajectories`) and effort per wave;
 2. a multiple-choice knapsack: one trajectory per workload, one capacity row per wave, linking
    rows for ``requires``/``excludes`` across workloads;
-3. prune: solve the LP relaxation with HiGHS, take the better of the greedy ratio plan and the
-   rounded LP solution as incumbent, and drop every column whose reduced cost proves it cannot
-   appear in a plan better than the incumbent (reduced-cost fixing, exact);
-4. solve the remaining MIP with PuLP + HiGHS, warm-started from the incumbent.
+3. bound: the LP relaxation by column generation gives ``z_LP`` and every column's exact
+   reduced cost;
+4. solve MIPs (PuLP + HiGHS, warm-started from the best plan known) over the columns whose
+   reduced cost leaves them a chance to beat it, widening the set until the bound proves the
+   optimum (:func:`simulator.mckp.solve_mckp`).
 """
 
 from __future__ import annotations
@@ -197,37 +198,88 @@ def _single(levers: list[Lever]) -> dict[str, list[Lever]]:
     return out
 
 
+def unfundable(scenario: Scenario, backlog_ids: set[str]) -> set[str]:
+    """Backlog levers that no plan can fund.
+
+    A lever is unfundable if it requires a lever that is neither in the backlog nor shipped (or
+    is itself unfundable), or if it and a shipped lever exclude each other.
+    """
+    shipped = {lv.id for lv in scenario.levers if lv.shipped is not None}
+    out = {
+        lv.id
+        for lv in scenario.levers
+        if lv.id in backlog_ids
+        and (
+            set(lv.excludes) & shipped or any(lv.id in scenario.lever(s).excludes for s in shipped)
+        )
+    }
+    changed = True
+    while changed:  # requirements propagate: A requires B requires an excluded C
+        changed = False
+        for lv in scenario.levers:
+            if lv.id not in backlog_ids or lv.id in out:
+                continue
+            if any(r in out or (r not in backlog_ids and r not in shipped) for r in lv.requires):
+                out.add(lv.id)
+                changed = True
+    return out
+
+
 def greedy_plan(scenario: Scenario, ranking: pd.DataFrame | None = None) -> dict[str, int]:
     """The buyer's hand method: levers in ratio order, each into the earliest wave it fits.
 
-    Pinned levers are placed first; a lever whose ``requires`` are not yet placed, or that an
-    already placed lever excludes, or whose stand-alone saving is not positive, is skipped.
+    Pinned levers are placed first, then the levers they require, then the rest in ratio order.
+    A lever is skipped if its ``requires`` are not yet placed, if it and a placed or shipped
+    lever exclude each other, or if its stand-alone saving is not positive. A lever is never
+    placed after a placed lever that requires it.
     """
     waves = scenario.capacity.waves
     left = [w.engineering_weeks for w in waves]
     placed: dict[str, int] = {}
-    for lid, k in _pinned(scenario).items():
+    pins = _pinned(scenario)
+    for lid, k in pins.items():
         placed[lid] = k
         left[k] -= scenario.lever(lid).effort_weeks
     ranking = backlog(scenario) if ranking is None else ranking
-    for row in ranking.itertuples():
-        lv = scenario.lever(str(row.lever))
-        if lv.id in placed or float(row.annual_savings) <= 0:  # type: ignore[arg-type]
+    order = [str(x) for x in ranking["lever"]]
+    needed = _required_by(scenario, set(pins))
+    order = [x for x in order if x in needed] + [x for x in order if x not in needed]
+    saving = dict(zip(ranking["lever"], ranking["annual_savings"], strict=True))
+    blocked = unfundable(scenario, set(order))
+    shipped = {x.id for x in scenario.levers if x.shipped is not None}
+    for lid in order:
+        lv = scenario.lever(lid)
+        if lid in placed or lid in blocked or (lid not in needed and float(saving[lid]) <= 0):
             continue
-        shipped = {x.id for x in scenario.levers if x.shipped is not None}
         if any(r not in placed and r not in shipped for r in lv.requires):
             continue
         if any(x in placed for x in lv.excludes) or any(
-            lv.id in scenario.lever(p).excludes for p in placed
+            lid in scenario.lever(p).excludes for p in placed
         ):
             continue
         first = max([placed[r] for r in lv.requires if r in placed], default=0)
-        for k in range(first, len(waves)):
+        last = min(
+            [placed[p] for p in placed if lid in scenario.lever(p).requires],
+            default=len(waves) - 1,
+        )
+        for k in range(first, last + 1):
             if left[k] + 1e-9 >= lv.effort_weeks:
-                placed[lv.id] = k
+                placed[lid] = k
                 left[k] -= lv.effort_weeks
                 break
     return placed
+
+
+def _required_by(scenario: Scenario, roots: set[str]) -> set[str]:
+    """Every lever the ``roots`` require, directly or through other requirements."""
+    out: set[str] = set()
+    stack = [r for lid in roots for r in scenario.lever(lid).requires]
+    while stack:
+        lid = stack.pop()
+        if lid not in out:
+            out.add(lid)
+            stack.extend(scenario.lever(lid).requires)
+    return out
 
 
 def plan_waves(
@@ -314,6 +366,12 @@ def _check_pins(scenario: Scenario) -> None:
                 f"{wave.engineering_weeks:g}: relax plan.pinned or raise "
                 f"capacity.waves.{k}.engineering_weeks"
             )
+    blocked = unfundable(scenario, {lv.id for lv in _backlog_levers(scenario)})
+    for lid in sorted(set(pins) & blocked):
+        raise PlanInfeasibleError(
+            f"pinned lever {lid} cannot be funded: it requires a lever that is excluded or"
+            " unfundable, or it and a shipped lever exclude each other; relax plan.pinned"
+        )
     excluded = set(scenario.plan.excluded) if scenario.plan else set()
     shipped = {lv.id for lv in scenario.levers if lv.shipped is not None}
     for lid, k in pins.items():
@@ -342,13 +400,7 @@ def _columns(scenario: Scenario, tables: list[WorkloadTable], waves: int) -> Col
     """Enumerate every workload's trajectories as MCKP columns."""
     pins = _pinned(scenario)
     backlog_ids = {lv.id for t in tables for lv in t.levers}
-    shipped = {lv.id for lv in scenario.levers if lv.shipped is not None}
-    blocked = {
-        lv.id
-        for t in tables
-        for lv in t.levers
-        if any(r not in backlog_ids and r not in shipped for r in lv.requires)
-    }
+    blocked = unfundable(scenario, backlog_ids)
     ship = np.array([w.ship_month for w in scenario.capacity.waves], dtype=np.int64)
     cols = Columns(waves=waves, ship=ship)
     for t in tables:

@@ -88,13 +88,27 @@ class Catalog:
         return sorted({r.valid_from for r in self.rows if r.model == model})
 
     def with_overrides(self, overrides: dict[str, dict[str, float]]) -> Catalog:
-        """A copy with per-model rates replaced in every period (``$ / MTok``)."""
+        """A copy with per-model rates replaced in every period (``$ / MTok``).
+
+        Long-context rates of an overridden class scale by the same ratio as the standard rate.
+        """
         if not overrides:
             return self
         rows = []
         for r in self.rows:
             ov = {k: v for k, v in overrides.get(r.model, {}).items() if v is not None}
-            rows.append(replace(r, **ov) if ov else r)  # type: ignore[arg-type]
+            if not ov:
+                rows.append(r)
+                continue
+            new = replace(r, **ov)  # type: ignore[arg-type]
+            if r.lc is not None:
+                # a negotiated rate moves the long-context rate of the same class in proportion
+                lc = tuple(
+                    x * (float(ov[c]) / r.rate(c) if c in ov and r.rate(c) > 0 else 1.0)
+                    for c, x in zip(TOKEN_CLASSES, r.lc, strict=True)
+                )
+                new = replace(new, lc=(lc[0], lc[1], lc[2], lc[3], lc[4]))
+            rows.append(new)
         return Catalog(self.name, tuple(rows))
 
 

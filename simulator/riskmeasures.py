@@ -106,6 +106,8 @@ def tail_weights(n: int, alpha: float = ALPHA) -> FloatArray:
 
 def shortfall_count(n: int, eps: float) -> int:
     """Largest number of short paths out of ``n`` allowed by ``P(short) <= eps``."""
+    if not 0.0 <= eps <= 1.0:
+        raise ValueError(f"a shortfall probability limit must lie in [0, 1] (got {eps!r})")
     return min(n, math.floor(eps * n + _COUNT_TOL))
 
 

@@ -7,17 +7,15 @@ round-trip document so comments and key order survive.
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
+from simulator import messages
 from simulator.errors import Problem, ScenarioError
 from simulator.yamlio import Located, dump_document, merge_into, parse_yaml, write_atomic
 
@@ -272,106 +270,6 @@ class Scenario(_Strict):
         write_atomic(Path(path), self.to_yaml())
 
 
-def _loc_path(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(x) for x in loc)
-
-
-_MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-_BOUNDS = {
-    "greater_than_equal": ("ge", ">="),
-    "greater_than": ("gt", ">"),
-    "less_than_equal": ("le", "<="),
-    "less_than": ("lt", "<"),
-}
-_TYPES = {
-    "float_parsing": "must be a number",
-    "float_type": "must be a number",
-    "int_parsing": "must be a whole number",
-    "int_type": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "bool_parsing": "must be true or false",
-    "bool_type": "must be true or false",
-    "string_type": "must be text",
-    "list_type": "must be a list",
-    "dict_type": "must be a mapping",
-    "model_type": "must be a mapping",
-    "model_attributes_type": "must be a mapping",
-    "tuple_type": "must be a list",
-}
-
-
-def _fmt(x: object) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
-
-
-def _field_names(path: tuple[int | str, ...]) -> list[str]:
-    """Field names of the model that holds the last key of ``path`` (for did-you-mean hints)."""
-    model: type[BaseModel] = Scenario
-    for key in path[:-1]:
-        field = model.model_fields.get(key) if isinstance(key, str) else None
-        if field is None:
-            continue  # a list index or a dict key (pricing.overrides.<model>)
-        stack: list[Any] = [field.annotation]
-        # unwrap list[X], dict[str, X], X | None to the pydantic model inside
-        while stack:
-            ann = stack.pop()
-            if isinstance(ann, type) and issubclass(ann, BaseModel):
-                model = ann
-                break
-            stack.extend(getattr(ann, "__args__", ()))
-        else:
-            return []
-    return list(model.model_fields)
-
-
-def _did_you_mean(key: str, names: list[str]) -> str:
-    close = [n for n in names if n.startswith(key) or key.startswith(n)]
-    close = close or difflib.get_close_matches(key, names, n=1, cutoff=0.7)
-    return f" (did you mean {close[0]}?)" if close else ""
-
-
-def _message(err: Mapping[str, Any], path: tuple[int | str, ...]) -> str:
-    """A plain-words message for one pydantic error (no pydantic jargon)."""
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    if kind in _BOUNDS:
-        key, op = _BOUNDS[kind]
-        return f"must be {op} {_fmt(ctx[key])}"
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        key = str(path[-1]) if path else ""
-        return "unknown field" + _did_you_mean(key, _field_names(path))
-    if kind == "literal_error":
-        return f"must be {ctx.get('expected', 'one of the allowed values')}"
-    if kind == "string_pattern_mismatch":
-        if ctx.get("pattern") == _MONTH_PATTERN:
-            return "must be a month written YYYY-MM, e.g. 2027-01"
-        return "must start with a letter or digit and use only letters, digits, '_', '.', '-'"
-    if kind == "too_short":
-        if path and path[-1] == "workloads":
-            return "need at least one workload"
-        return f"need at least {ctx.get('min_length', 1)} item(s)"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "string_type" and isinstance(err.get("input"), dt.date):
-        return "must be a month written YYYY-MM, not a date"
-    if kind in _TYPES:
-        return _TYPES[kind]
-    msg = re.sub(r"^Value error, ", "", str(err["msg"]))
-    msg = re.sub(r"^Input should be ", "must be ", msg)
-    return msg[0].lower() + msg[1:] if msg else msg
-
-
-def _shown(value: object) -> object:
-    """The value as the user wrote it: dates as text, tuples as lists."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
-    return value
-
-
 def scenario_from_data(
     data: Any, source: str = "<scenario>", located: Located | None = None
 ) -> Scenario:
@@ -431,50 +329,36 @@ def scenario_from_data(
                 for p in path
                 if p not in ("int", "tuple[int,int]", "constrained-int", "float", "none")
             )
-            value = _shown(err.get("input"))
+            value = messages.shown(err.get("input"))
             show = err["type"] not in ("missing", "extra_forbidden")
             problems.append(
-                Problem(source, loc.line(path), _loc_path(path), _message(err, path), value, show)
+                Problem(
+                    source,
+                    loc.line(path),
+                    messages.loc_path(path),
+                    messages.message(err, path, Scenario),
+                    value,
+                    show,
+                )
             )
-        raise ScenarioError(_in_file_order(problems)) from None
+        raise ScenarioError(messages.in_file_order(problems)) from None
     from simulator.checks import semantic_problems  # local: checks imports pricing
 
     for path, message, value in semantic_problems(scenario):
         # prefer the value exactly as written (400000, not 400000.0) when it is the same value
         raw = loc.value(path)
-        shown = raw if raw is not None and _same(raw, value) else _shown(value)
+        shown = raw if raw is not None and messages.same(raw, value) else messages.shown(value)
         problems.append(
-            Problem(source, loc.line(path), _loc_path(path), message, shown, value is not None)
+            Problem(
+                source, loc.line(path), messages.loc_path(path), message, shown, value is not None
+            )
         )
     if problems:
-        raise ScenarioError(_in_file_order(problems))
+        raise ScenarioError(messages.in_file_order(problems))
     scenario._document = loc.document
     scenario._source = source
     scenario._indent = loc.indent
     return scenario
-
-
-def _same(raw: object, value: object) -> bool:
-    value = _shown(value)
-    if isinstance(raw, bool) or isinstance(value, bool):
-        return raw is value
-    return bool(raw == value)
-
-
-def _in_file_order(problems: list[Problem]) -> list[Problem]:
-    # pydantic reports in field-definition order; people read files top to bottom
-    return sorted(_dedupe(problems), key=lambda p: p.line)
-
-
-def _dedupe(problems: list[Problem]) -> list[Problem]:
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for p in problems:
-        key = (p.path, p.message)
-        if key not in seen:
-            seen.add(key)
-            out.append(p)
-    return out
 
 
 def load_scenario(path: str | Path) -> Scenario:

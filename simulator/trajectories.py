@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from simulator.costs import Applied, cost_per_request, price_periods, rates_in_month
 from simulator.costs import scenario_catalog as _catalog
+from simulator.errors import BacklogTooLargeError
 from simulator.forecast import expected_volumes
 from simulator.randomness import F64
 from simulator.scenario import Lever, Scenario, Workload
@@ -82,7 +83,7 @@ def build_tables(
         levers = levers_by_workload.get(w.id, [])
         n = len(levers)
         if n > 16:
-            raise ValueError(
+            raise BacklogTooLargeError(
                 f"workload {w.id} has {n} backlog levers; the planner handles up to 16"
             )
         saving = np.zeros((1 << n, months))
@@ -115,7 +116,7 @@ def enumerate_trajectories(
     n = len(table.levers)
     count = (waves + 1) ** n
     if count > MAX_TRAJECTORIES:
-        raise ValueError(
+        raise BacklogTooLargeError(
             f"workload {table.workload.id}: {n} levers x {waves} waves give {count:,} trajectories;"
             " pin some levers (plan.pinned) or exclude some (plan.excluded)"
         )

@@ -143,3 +143,33 @@ def test_same_discount_counter_absent_when_even_best_commitment_is_worse(
     stingy = Offer(name="v", commit=4e6, discount=0.02)
     kinds = [c.kind for c in counteroffers(spend, stingy, CONTRACT, rec)]
     assert "same_discount" not in kinds and "same_commit" in kinds
+
+
+def test_our_own_recommendation_meets_the_limits_as_an_offer() -> None:
+    """(k / n) * n can exceed k by one ulp (7 / 100 * 100): counts are compared as integers."""
+    from simulator.scenario import Contract, Offer, Tier
+
+    samples = np.random.default_rng(1).lognormal(15, 0.3, 100)
+    contract = Contract(
+        overage="list", tiers=[Tier(min_commit=0, discount=0.3)], max_shortfall_probability=0.07
+    )
+    rec = recommend_commit(samples, contract, with_curve=False)
+    assert rec.binding == "shortfall_limit"
+    assert round(rec.shortfall_probability * 100) == 7
+    ev = evaluate_offer(
+        samples, Offer(name="ours", commit=rec.recommended, discount=rec.discount), contract, rec
+    )
+    assert ev.meets_risk_limits
+
+
+def test_risk_overrides_are_validated() -> None:
+    import pydantic
+
+    from simulator.scenario import Contract, Tier
+
+    contract = Contract(tiers=[Tier(min_commit=0, discount=0.2)])
+    samples = np.random.default_rng(2).lognormal(15, 0.3, 1000)
+    with pytest.raises(pydantic.ValidationError):
+        recommend_commit(samples, contract, max_shortfall_probability=-0.01)
+    with pytest.raises(pydantic.ValidationError):
+        recommend_commit(samples, contract, cvar_weight=-1.0)

@@ -304,3 +304,122 @@ def test_time_limit_returns_a_feasible_plan_with_its_gap() -> None:
         assert rushed.gap > 0
         shortfall = (full.expected_savings - rushed.expected_savings) / rushed.expected_savings
         assert rushed.gap >= shortfall - 1e-9
+
+
+# -- regressions found in review ----------------------------------------------------------------
+
+
+def tiny(levers: list[dict[str, Any]], waves: list[dict[str, Any]], **plan: Any) -> Scenario:
+    workloads = [
+        {
+            "id": w,
+            "model": "claude-sonnet-4-5",
+            "requests_per_month": 100_000,
+            "input_tokens": 2000,
+            "output_tokens": 300,
+        }
+        for w in ("w1", "w2")
+    ]
+    data: dict[str, Any] = {
+        "schema_version": 1,
+        "name": "t",
+        "start": "2027-01",
+        "horizon_months": 24,
+        "workloads": workloads,
+        "levers": levers,
+        "capacity": {"waves": waves},
+    }
+    if plan:
+        data["plan"] = plan
+    return scenario_from_data(data)
+
+
+def lev(lid: str, wl: str = "w1", weeks: float = 1, eff: float = 0.2, **kw: Any) -> dict[str, Any]:
+    return {
+        "id": lid,
+        "workload": wl,
+        "kind": "custom",
+        "effort_weeks": weeks,
+        "effect": {"low": eff, "mode": eff, "high": eff},
+        **kw,
+    }
+
+
+def wave(name: str, start: int, weeks: float) -> dict[str, Any]:
+    return {"name": name, "start_month": start, "duration_months": 1, "engineering_weeks": weeks}
+
+
+def test_lp_feasible_but_integer_infeasible_pins_fail_fast() -> None:
+    """Pinned A needs B (4 weeks) no later than wave 1; each wave has 2 weeks: no plan exists."""
+    s = tiny(
+        [lev("A", weeks=0, requires=["B"]), lev("B", weeks=4)],
+        [wave("W0", 0, 2), wave("W1", 1, 2)],
+        pinned={"A": 1},
+    )
+    with pytest.raises(PlanInfeasibleError, match="relax"):
+        plan_waves(s, time_limit=5)
+
+
+def test_pinned_lever_with_an_unfundable_requirement_is_a_named_error() -> None:
+    s = tiny(
+        [lev("A", requires=["B"]), lev("B", requires=["C"]), lev("C")],
+        [wave("W0", 0, 5), wave("W1", 1, 5)],
+        pinned={"A": 1},
+        excluded=["C"],
+    )
+    with pytest.raises(PlanInfeasibleError, match="pinned lever A cannot be funded"):
+        plan_waves(s)
+
+
+def test_levers_excluding_a_shipped_lever_are_never_funded() -> None:
+    shipped = {"month": "2026-12", "realised_effect": 0.2}
+    s = tiny(
+        [
+            lev("S", shipped=shipped),
+            lev("A", eff=0.4, excludes=["S"]),
+            lev("B", wl="w2", eff=0.4, excludes=["S"]),
+            lev("C", wl="w2", eff=0.1),
+        ],
+        [wave("W0", 0, 5)],
+    )
+    p = plan_waves(s)
+    assert "A" not in p.assignment and "B" not in p.assignment
+    assert p.assignment == {"C": 0}
+    assert "A" not in p.greedy_assignment and "B" not in p.greedy_assignment
+
+
+def test_greedy_never_places_a_requirement_after_the_lever_needing_it() -> None:
+    s = tiny(
+        [
+            lev("A", weeks=2, requires=["B"]),
+            lev("B", weeks=1, eff=0.01),
+            lev("D", wl="w2", weeks=1, eff=0.4),
+        ],
+        [wave("W0", 0, 3), wave("W1", 1, 5)],
+        pinned={"A": 0},
+    )
+    g = greedy_plan(s)
+    assert feasible(s, g)
+    assert g["B"] <= g["A"]
+    assert plan_waves(s).gain_over_greedy >= -1e-9
+
+
+def test_a_backlog_too_large_to_enumerate_is_a_named_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from simulator.errors import BacklogTooLargeError
+
+    s = tiny([lev(f"L{i}") for i in range(9)], [wave(f"W{k}", k, 50) for k in range(4)])
+    with pytest.raises(BacklogTooLargeError, match="pin some levers"):
+        plan_waves(s)
+    path = tmp_path / "many.yaml"
+    path.write_text(s.to_yaml())
+    res = subprocess.run(
+        [sys.executable, "-m", "simulator", "plan", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr and "pin some levers" in res.stderr

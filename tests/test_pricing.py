@@ -96,3 +96,15 @@ def test_overrides_replace_rates_in_every_period() -> None:
 )
 def test_month_start(start: str, month: int, day: dt.date) -> None:
     assert month_start(start, month) == day
+
+
+def test_overrides_move_long_context_rates_in_proportion() -> None:
+    from simulator.pricing import load_catalog
+
+    cat = load_catalog("anthropic-2026-11").with_overrides({"claude-sonnet-4-5": {"input": 2.4}})
+    import datetime as dt
+
+    r = cat.rates("claude-sonnet-4-5", dt.date(2027, 1, 1))
+    assert r.input == 2.4
+    assert r.rate("input", long_context=True) == pytest.approx(6.0 * 0.8)
+    assert r.rate("output", long_context=True) == pytest.approx(22.5)
