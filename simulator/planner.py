@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.columns import Columns
 from simulator.errors import PlanInfeasibleError, SolverError
-from simulator.mckp import Columns, solve_mckp
+from simulator.mckp import solve_mckp
 from simulator.scenario import Lever, Scenario
 from simulator.trajectories import (
     WorkloadTable,
@@ -113,8 +114,8 @@ def evaluate_plan(scenario: Scenario, assignment: dict[str, int]) -> float:
     Computed month by month from the cost model, independently of the planner's tables, so it
     checks the planner: ``sum_w sum_t E[v_wt] (c_w(t, none) - c_w(t, levers shipped by t))``.
     """
+    from simulator.adoption import expected_volumes
     from simulator.costs import cost_per_request, price_periods, rates_in_month, scenario_catalog
-    from simulator.forecast import expected_volumes
 
     waves = scenario.capacity.waves
     for lid, k in assignment.items():

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from simulator.adoption import expected_volumes
 from simulator.costs import Applied, cost_per_request, price_periods, rates_in_month
 from simulator.costs import scenario_catalog as _catalog
 from simulator.errors import BacklogTooLargeError
-from simulator.forecast import expected_volumes
 from simulator.randomness import F64
 from simulator.scenario import Lever, Scenario, Workload
 
