@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import init_state, provenance_caption, results
-from simulator.ui_state import money, pct
+from simulator.formatting import money, pct
 
 st.set_page_config(page_title="commitsim", page_icon=":material/trending_down:", layout="wide")
 init_state()

@@ -10,8 +10,9 @@ import streamlit as st
 from app_pages.common import provenance_caption, results, set_yaml, status
 from simulator import charts
 from simulator.errors import ScenarioError
+from simulator.formatting import money
 from simulator.planner import backlog
-from simulator.ui_state import apply_values, money, problems_of
+from simulator.ui_state import apply_values, problems_of
 
 ss = st.session_state
 rep = results()

@@ -8,8 +8,9 @@ import streamlit as st
 from app_pages.common import memo_download, provenance_caption, results, results_download, status
 from simulator import charts
 from simulator.commit import frontier
+from simulator.formatting import money, pct
 from simulator.riskmeasures import SpendSamples
-from simulator.ui_state import commit_at_risk, money, pct
+from simulator.ui_state import commit_at_risk
 
 
 @st.cache_data(max_entries=12, show_spinner=False)

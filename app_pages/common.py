@@ -13,6 +13,7 @@ import streamlit as st
 
 from simulator import __version__
 from simulator.errors import ScenarioError, SimulatorError
+from simulator.memo import render_memo
 from simulator.report import Report, recommend
 from simulator.scenario import Scenario, load_scenario, loads_scenario
 from simulator.ui_state import autosave, new_session_id, restore, valid_session_id
@@ -166,12 +167,7 @@ def results_download(rep: Report, key: str) -> None:
 
 
 def memo_download(rep: Report, key: str) -> None:
-    """The negotiation memo (as ``commitsim memo``) when :mod:`simulator.memo` is installed."""
-    try:
-        from simulator.memo import render_memo  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        st.caption("Memo download: not available in this build (simulator.memo missing).")
-        return
+    """The negotiation memo, the same file as ``commitsim memo -o memo.html``."""
     html = render_memo(rep, fmt="html")
     st.download_button(
         "Download negotiation memo (HTML)",

@@ -10,9 +10,10 @@ import streamlit as st
 
 from app_pages.common import SCENARIOS, persist, report_for, set_yaml
 from simulator import charts
+from simulator.formatting import money
 from simulator.report import term_stats
 from simulator.scenario import load_scenario, loads_scenario
-from simulator.ui_state import input_diff, money, outcome_deltas
+from simulator.ui_state import input_diff, outcome_deltas
 
 ss = st.session_state
 st.title("Compare")

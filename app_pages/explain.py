@@ -7,8 +7,8 @@ import streamlit as st
 
 from app_pages.common import provenance_caption, results, status
 from simulator.explain import GLOSSARY, explain_plan
+from simulator.formatting import money
 from simulator.planner import backlog
-from simulator.ui_state import money
 
 rep = results()
 s, plan = rep.scenario, rep.plan

@@ -7,8 +7,8 @@ import streamlit as st
 
 from app_pages.common import provenance_caption, results, status
 from simulator import charts
+from simulator.formatting import money
 from simulator.report import term_stats
-from simulator.ui_state import money
 
 rep = results()
 st.title("Spend forecast")

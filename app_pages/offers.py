@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages.common import memo_download, provenance_caption, results, status
 from simulator import charts
-from simulator.ui_state import money, pct
+from simulator.formatting import money, pct
 
 rep = results()
 st.title("Offers")

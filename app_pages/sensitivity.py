@@ -6,8 +6,8 @@ import streamlit as st
 
 from app_pages.common import provenance_caption, results, status
 from simulator import charts
+from simulator.formatting import money
 from simulator.sensitivity import ASSUMPTIONS, tornado
-from simulator.ui_state import money
 
 ss = st.session_state
 rep = results()

@@ -9,31 +9,17 @@ SVGs as ``data:image/svg+xml;base64`` images. Nothing is fetched: the file works
 from __future__ import annotations
 
 import base64
-import math
 from dataclasses import dataclass
 from html import escape
 from typing import Literal
 
+from simulator.formatting import money, pct
 from simulator.planner import backlog
 from simulator.randomness import F64
 from simulator.report import Report, term_stats
 from simulator.svgcharts import FONT, commitment_chart, fan_chart, savings_ramp_chart
 
 Format = Literal["html", "md"]
-
-
-def money(x: float) -> str:
-    """Dollars for people: ``$1,234,567`` (``-`` for NaN, infinity as ``never``)."""
-    if math.isnan(x):
-        return "-"
-    if math.isinf(x):
-        return "never"
-    return f"-${-x:,.0f}" if x < 0 else f"${x:,.0f}"
-
-
-def pct(x: float, digits: int = 1) -> str:
-    """A share as a percentage (``-`` for NaN)."""
-    return "-" if math.isnan(x) else f"{100 * x:.{digits}f}%"
 
 
 @dataclass(frozen=True)

@@ -91,18 +91,6 @@ SECTIONS: dict[str, tuple[str, Columns]] = {
 LIST_COLUMNS = {"requires", "excludes"}
 
 
-def money(x: float) -> str:
-    """Format dollars as ``$1,234,567`` (``-$5`` for negatives, ``-`` for NaN)."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "-"
-    return f"-${abs(x):,.0f}" if x < 0 else f"${x:,.0f}"
-
-
-def pct(x: float, digits: int = 1) -> str:
-    """Format a share as a percentage (``0.081`` -> ``8.1%``)."""
-    return "-" if not math.isfinite(x) else f"{100 * x:.{digits}f}%"
-
-
 # -- tables <-> scenario data -----------------------------------------------------------------
 def _get(item: Mapping[str, Any], dotted: str) -> Any:
     node: Any = item

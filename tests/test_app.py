@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from simulator.errors import ScenarioError
+from simulator.formatting import money
 from simulator.scenario import load_scenario, loads_scenario
 from simulator.ui_state import (
     SECTIONS,
@@ -17,7 +18,6 @@ from simulator.ui_state import (
     apply_values,
     autosave,
     input_diff,
-    money,
     read_upload,
     restore,
     section_frame,

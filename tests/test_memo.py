@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from simulator.memo import money, render_memo
+from simulator.formatting import money
+from simulator.memo import render_memo
 from simulator.report import Report, recommend
 from simulator.scenario import load_scenario
 

@@ -12,12 +12,11 @@ from simulator.cli.common import (
     app,
     console,
     load,
-    money,
-    pct,
     print_json,
     table,
 )
 from simulator.cli.progress import stage_bar
+from simulator.formatting import money, pct
 from simulator.report import recommend as run_pipeline
 
 

@@ -55,18 +55,6 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(_clean(data), indent=2))
 
 
-def money(x: float) -> str:
-    """Format dollars for people: ``$1,234,567``."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return f"-${-x:,.0f}" if x < 0 else f"${x:,.0f}"
-
-
-def pct(x: float, digits: int = 1) -> str:
-    """Format a share as a percentage."""
-    return f"{100 * x:.{digits}f}%"
-
-
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
     """A rich table with right-aligned columns after the first."""
     t = Table(title=title, title_justify="left")

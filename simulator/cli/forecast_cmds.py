@@ -14,12 +14,12 @@ from simulator.cli.common import (
     app,
     console,
     load,
-    money,
     print_json,
     table,
 )
 from simulator.cli.progress import progress_bar
 from simulator.forecast import simulate
+from simulator.formatting import money
 from simulator.planner import plan_waves
 
 PlanChoice = Literal["auto", "none"]

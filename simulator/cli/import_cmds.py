@@ -12,8 +12,9 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from simulator.cli.common import app, console, pct, print_json, table
+from simulator.cli.common import app, console, print_json, table
 from simulator.errors import SimulatorError
+from simulator.formatting import pct
 from simulator.imports import (
     DEFAULT_INPUT_TOKENS_PER_REQUEST,
     ImportResult,

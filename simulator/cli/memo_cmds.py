@@ -18,14 +18,13 @@ from simulator.cli.common import (
     console,
     err_console,
     load,
-    money,
-    pct,
     print_json,
     table,
 )
 from simulator.cli.progress import stage_bar
 from simulator.compare import compare as run_compare
 from simulator.errors import SimulatorError
+from simulator.formatting import money, pct
 from simulator.memo import Format, render_memo
 from simulator.refresh import RefreshResult
 from simulator.refresh import refresh as run_refresh

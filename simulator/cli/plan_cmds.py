@@ -7,17 +7,8 @@ from typing import Annotated
 
 import typer
 
-from simulator.cli.common import (
-    JsonOpt,
-    ScenarioArg,
-    app,
-    console,
-    load,
-    money,
-    pct,
-    print_json,
-    table,
-)
+from simulator.cli.common import JsonOpt, ScenarioArg, app, console, load, print_json, table
+from simulator.formatting import money, pct
 from simulator.planner import backlog as rank_backlog
 from simulator.planner import plan_waves
 from simulator.scenario import PlanSection

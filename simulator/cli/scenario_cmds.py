@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from simulator.cli.common import JsonOpt, ScenarioArg, app, console, load, money, print_json, table
+from simulator.cli.common import JsonOpt, ScenarioArg, app, console, load, print_json, table
 from simulator.costs import month0_costs
+from simulator.formatting import money
 from simulator.pricing import TOKEN_CLASSES, available_catalogs, load_catalog
 from simulator.scenario import Scenario
 
