@@ -9,9 +9,9 @@ import streamlit as st
 
 from app_pages.common import provenance_caption, results, set_yaml, status
 from simulator import charts
+from simulator.backlog import backlog
 from simulator.errors import ScenarioError
 from simulator.formatting import money
-from simulator.planner import backlog
 from simulator.ui_state import apply_values, problems_of
 
 ss = st.session_state

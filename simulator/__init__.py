@@ -14,6 +14,7 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
+from simulator.backlog import backlog, greedy_plan
 from simulator.commit import CommitRecommendation, recommend_commit
 from simulator.errors import (
     CatalogError,
@@ -24,7 +25,7 @@ from simulator.errors import (
 )
 from simulator.forecast import Forecast, simulate
 from simulator.negotiate import counteroffers, evaluate_offer
-from simulator.planner import Plan, backlog, evaluate_plan, greedy_plan, plan_waves
+from simulator.planner import Plan, evaluate_plan, plan_waves
 from simulator.report import Report, recommend
 from simulator.scenario import Scenario, load_scenario, loads_scenario
 

@@ -42,7 +42,8 @@ def explain_plan(scenario: Scenario, plan: Any, ranking: pd.DataFrame) -> pd.Dat
     """Why each backlog lever landed in its wave (or was left out), beside the greedy choice.
 
     Reasons cover pins, prerequisites, capacity binding in earlier waves, stacking with other
-    levers on the same workload, exclusions and payback. ``ranking`` is :func:`planner.backlog`.
+    levers on the same workload, exclusions and payback. ``ranking`` is
+    :func:`simulator.backlog.backlog`.
     """
     waves = scenario.capacity.waves
     name = {k: f"{w.name} (ships month {w.ship_month})" for k, w in enumerate(waves)}

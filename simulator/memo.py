@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Literal
 
+from simulator.backlog import backlog
 from simulator.formatting import money, pct
-from simulator.planner import backlog
 from simulator.randomness import F64
 from simulator.report import Report, term_stats
 from simulator.svgcharts import FONT, commitment_chart, fan_chart, savings_ramp_chart

@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from simulator.backlog import backlog
 from simulator.bayes import PriorUpdate, bayes_update, clip_unit
 from simulator.checks import semantic_problems
 from simulator.errors import Problem, ScenarioError, SimulatorError
@@ -39,7 +40,6 @@ from simulator.measure import (
     monthly_usage,
     parse_month,
 )
-from simulator.planner import backlog
 from simulator.pricing import load_catalog
 from simulator.report import Report, recommend
 from simulator.scenario import Growth, Scenario, Shipped, Workload

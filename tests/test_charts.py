@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import pytest
 
 from simulator import charts
-from simulator.planner import backlog
+from simulator.backlog import backlog
 from simulator.report import Report, recommend
 from simulator.scenario import load_scenario
 from simulator.sensitivity import COLUMNS

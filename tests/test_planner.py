@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator import load_scenario
+from simulator.backlog import backlog, greedy_plan
 from simulator.errors import PlanInfeasibleError, SolverError
 from simulator.forecast import simulate
-from simulator.planner import backlog, evaluate_plan, greedy_plan, plan_waves
+from simulator.planner import evaluate_plan, plan_waves
 from simulator.scenario import Scenario, scenario_from_data
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,9 +12,9 @@ import pytest
 from conftest import run_cli
 from scipy import integrate, optimize
 
+from simulator.backlog import backlog
 from simulator.bayes import bayes_update, fit_triangular, posterior_grid, triangular_pdf
 from simulator.measure import SIGMA_FLOOR
-from simulator.planner import backlog
 from simulator.refresh import refresh
 from simulator.scenario import Triangular, load_scenario
 
