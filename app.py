@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import init_state, provenance_caption, results
+from app_pages.common import init_state, provenance_caption, try_results
 from simulator.formatting import money, pct
 
 st.set_page_config(page_title="commitsim", page_icon=":material/trending_down:", layout="wide")
@@ -30,16 +30,20 @@ with st.sidebar:
     if "load_error" in ss:
         st.error(f"Could not load the scenario given on the command line: {ss.pop('load_error')}")
     st.toggle("Update results as I edit", key="auto")
-    rep = results()
-    st.subheader(rep.scenario.name)
-    st.metric("Recommended commitment", money(rep.commit.recommended))
-    st.caption(
-        f"at {pct(rep.commit.discount)} off · shortfall {pct(rep.commit.shortfall_probability)}"
-        f" · expected cost {money(rep.commit.expected_cost)}"
-    )
+    rep = try_results()
+    if rep is None:
+        st.error(f"The scenario could not be run: {ss.get('run_error')}")
+    else:
+        st.subheader(rep.scenario.name)
+        st.metric("Recommended commitment", money(rep.commit.recommended))
+        st.caption(
+            f"at {pct(rep.commit.discount)} off · shortfall {pct(rep.commit.shortfall_probability)}"
+            f" · expected cost {money(rep.commit.expected_cost)}"
+        )
     if not ss["auto"] and ss["result_yaml"] != ss["yaml"] and st.button("Update results now"):
         ss["result_yaml"] = ss["yaml"]
         st.rerun()
-    provenance_caption(rep)
+    if rep is not None:
+        provenance_caption(rep)
 
 nav.run()

@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from simulator import __version__
-from simulator.errors import ScenarioError, SimulatorError
+from simulator.errors import ScenarioError
 from simulator.memo import render_memo
 from simulator.report import Report, recommend
 from simulator.scenario import Scenario, load_scenario, loads_scenario
@@ -103,19 +103,38 @@ def report_for(text: str) -> Report:
         return cached_report(text)
 
 
-def results() -> Report:
-    """The report shown on every page; falls back to the last good one if the run fails."""
+def try_results() -> Report | None:
+    """The report for the inputs as edited, else for the last inputs that ran, else ``None``.
+
+    A failure is kept in ``run_error`` for :func:`status`; nothing here raises, so the Scenario
+    page stays usable to fix whatever stopped the run.
+    """
     ss = st.session_state
     text = str(ss["yaml"] if ss.get("auto", True) else ss["result_yaml"])
-    try:
-        rep = report_for(text)
-        ss["result_yaml"] = text
-        ss["last_good"] = text
-        ss.pop("run_error", None)
+    for candidate in dict.fromkeys([text, str(ss["last_good"])]):
+        try:
+            rep = report_for(candidate)
+        except Exception as exc:  # shown to the user as a message, never as a traceback
+            ss["run_error"] = str(exc)
+            continue
+        if candidate == text:
+            ss["result_yaml"] = text
+            ss["last_good"] = text
+            ss.pop("run_error", None)
         return rep
-    except SimulatorError as exc:
-        ss["run_error"] = str(exc)
-        return report_for(str(ss["last_good"]))
+    return None
+
+
+def results() -> Report:
+    """The report a results page shows; stops the page with the reason if nothing can run."""
+    rep = try_results()
+    if rep is None:
+        st.error(
+            f"The scenario could not be run: {st.session_state.get('run_error')}."
+            " Fix it on the Scenario page."
+        )
+        st.stop()
+    return rep
 
 
 def is_stale(rep: Report) -> bool:

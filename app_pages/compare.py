@@ -41,7 +41,19 @@ if len(chosen) < 2:
     st.info("Choose at least two scenarios.")
     st.stop()
 base_name = st.selectbox("Baseline for deltas", chosen, key="compare_base")
-reps = [report_for(sources[n]) for n in chosen]
+reps, failed = [], []
+for n in chosen:
+    try:
+        reps.append(report_for(sources[n]))
+    except Exception as exc:  # a scenario that cannot run is named, never a traceback
+        failed.append(n)
+        st.error(f"{n} could not be run: {exc}")
+chosen = [n for n in chosen if n not in failed]
+if len(chosen) < 2:
+    st.info("Choose at least two scenarios that run.")
+    st.stop()
+if base_name not in chosen:
+    base_name = chosen[0]
 scenarios = [loads_scenario(sources[n]) for n in chosen]
 baseline = chosen.index(base_name)
 

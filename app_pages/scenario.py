@@ -121,6 +121,9 @@ with st.expander("Horizon, simulation and contract terms", expanded=True):
     changed = {k: v for k, v in values.items() if v != current[k]}
     if changed:
         _apply("settings", changed)
+    else:
+        # the widgets agree with the scenario again: an earlier invalid edit was reverted
+        st.session_state["invalid"].pop("settings", None)
 
 # -- tables -----------------------------------------------------------------------------------
 TITLES = {

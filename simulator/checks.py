@@ -295,6 +295,9 @@ def _capacity_and_plan(s: Scenario, out: Found) -> None:
                     wave_ix,
                 )
             )
+    pins_valid = all(lid in ids and k < len(s.capacity.waves) for lid, k in s.plan.pinned.items())
+    if pins_valid and all(x in ids for x in s.plan.excluded):
+        out.extend(pin_problems(s))
     for j, lever_id in enumerate(s.plan.excluded):
         if lever_id not in ids:
             out.append((("plan", "excluded", j), "no lever with this id", lever_id))
@@ -311,6 +314,71 @@ def _capacity_and_plan(s: Scenario, out: Found) -> None:
                     wave_ix,
                 )
             )
+
+
+def pin_problems(s: Scenario) -> Found:
+    """Pinned decisions that no wave plan can honour, each with the setting to relax.
+
+    Capacity: the pins of a wave need more weeks than it has. Order: a pin requires a lever
+    pinned to a later wave, or one that ``plan.excluded`` removes (directly or through its own
+    requirements), or one that cannot be funded because it and a shipped lever exclude each
+    other. Pairs: two pinned levers that exclude each other.
+    """
+    from simulator.backlog import backlog_levers, unfundable  # local: backlog imports pricing
+
+    out: Found = []
+    if s.plan is None or not s.plan.pinned:
+        return out
+    pins = s.plan.pinned
+    waves = s.capacity.waves
+    need = [0.0] * len(waves)
+    for lid, k in pins.items():
+        need[k] += s.lever(lid).effort_weeks
+    for k, wave in enumerate(waves):
+        if need[k] > wave.engineering_weeks + 1e-9:
+            out.append(
+                (
+                    ("plan", "pinned"),
+                    f"pinned levers need {need[k]:g} engineering weeks in {wave.name}, which has"
+                    f" {wave.engineering_weeks:g}: relax plan.pinned or raise"
+                    f" capacity.waves.{k}.engineering_weeks",
+                    need[k],
+                )
+            )
+    excluded = set(s.plan.excluded)
+    shipped = {lv.id for lv in s.levers if lv.shipped is not None}
+    blocked = unfundable(s, {lv.id for lv in backlog_levers(s)})
+    pairs: set[frozenset[str]] = set()
+    for lid, k in pins.items():
+        lv = s.lever(lid)
+        where = ("plan", "pinned", lid)
+        direct = [r for r in lv.requires if r not in shipped]
+        if any(r in excluded for r in direct):
+            r = next(r for r in direct if r in excluded)
+            out.append((where, f"requires {r}, which plan.excluded removes: relax one of them", k))
+        elif lid in blocked:
+            out.append(
+                (
+                    where,
+                    f"pinned lever {lid} cannot be funded: it requires a lever that is excluded"
+                    " or unfundable, or it and a shipped lever exclude each other",
+                    k,
+                )
+            )
+        for r in direct:
+            if r in pins and pins[r] > k:
+                out.append(
+                    (
+                        where,
+                        f"requires {r}, pinned to a later wave ({pins[r]}): relax plan.pinned",
+                        k,
+                    )
+                )
+        for x in lv.excludes:
+            if x in pins and frozenset((lid, x)) not in pairs:
+                pairs.add(frozenset((lid, x)))
+                out.append((where, f"pinned levers {lid} and {x} exclude each other", k))
+    return out
 
 
 def semantic_problems(s: Scenario) -> Found:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,6 +87,8 @@ def monthly_usage(
 def parse_month(text: str) -> MonthKey:
     """``'2026-07'`` -> ``(2026, 7)``; raises :class:`SimulatorError` on anything else."""
     try:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+            raise ValueError(text)  # strptime would also take '2026-4'; the scenario would not
         when = dt.datetime.strptime(text, "%Y-%m")
     except ValueError:
         raise SimulatorError(f"ship month must be YYYY-MM, e.g. 2027-03 (got {text!r})") from None

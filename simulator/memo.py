@@ -356,18 +356,23 @@ def _html(title: str, blocks: list[Block]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _md_text(text: str) -> str:
+    # Markdown renderers pass inline HTML through: names from the scenario must stay text
+    return escape(text, quote=False)
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _md_text(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _md(title: str, blocks: list[Block]) -> str:
-    out = [f"# {title}", ""]
+    out = [f"# {_md_text(title)}", ""]
     charts = 0
     for b in blocks:
         if b.kind == "h2":
-            out += [f"## {b.text}", ""]
+            out += [f"## {_md_text(b.text)}", ""]
         elif b.kind == "p":
-            out += [b.text, ""]
+            out += [_md_text(b.text), ""]
         elif b.kind == "chart":
             charts += 1
             data = base64.b64encode(b.text.encode("utf-8")).decode("ascii")

@@ -206,46 +206,11 @@ def plan_waves(
 
 
 def _check_pins(scenario: Scenario) -> None:
-    pins = pinned(scenario)
-    waves = scenario.capacity.waves
-    need = [0.0] * len(waves)
-    for lid, k in pins.items():
-        need[k] += scenario.lever(lid).effort_weeks
-    for k, wave in enumerate(waves):
-        if need[k] > wave.engineering_weeks + 1e-9:
-            raise PlanInfeasibleError(
-                f"pinned levers need {need[k]:g} engineering weeks in {wave.name}, which has "
-                f"{wave.engineering_weeks:g}: relax plan.pinned or raise "
-                f"capacity.waves.{k}.engineering_weeks"
-            )
-    blocked = unfundable(scenario, {lv.id for lv in backlog_levers(scenario)})
-    for lid in sorted(set(pins) & blocked):
-        raise PlanInfeasibleError(
-            f"pinned lever {lid} cannot be funded: it requires a lever that is excluded or"
-            " unfundable, or it and a shipped lever exclude each other; relax plan.pinned"
-        )
-    excluded = set(scenario.plan.excluded) if scenario.plan else set()
-    shipped = {lv.id for lv in scenario.levers if lv.shipped is not None}
-    for lid, k in pins.items():
-        lv = scenario.lever(lid)
-        for r in lv.requires:
-            if r in shipped:
-                continue
-            if r in excluded:
-                raise PlanInfeasibleError(
-                    f"pinned lever {lid} requires {r}, which plan.excluded removes:"
-                    " relax one of them"
-                )
-            if r in pins and pins[r] > k:
-                raise PlanInfeasibleError(
-                    f"pinned lever {lid} (wave {k}) requires {r}, pinned to a later wave "
-                    f"({pins[r]}): relax plan.pinned"
-                )
-        for x in lv.excludes:
-            if x in pins:
-                raise PlanInfeasibleError(
-                    f"pinned levers {lid} and {x} exclude each other: relax plan.pinned"
-                )
+    """Raise on pinned decisions no plan can honour (the checks validation also runs)."""
+    from simulator.checks import pin_problems
+
+    for _, message, _ in pin_problems(scenario):
+        raise PlanInfeasibleError(message)
 
 
 def _columns(scenario: Scenario, tables: list[WorkloadTable], waves: int) -> Columns:

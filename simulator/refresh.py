@@ -238,6 +238,8 @@ def refresh(
         if w.id not in where:
             continue
         series = monthly[where[w.id]]
+        if not any(m.total > 0 for m in series.values()):
+            continue  # no traffic in the export: keep the baseline the scenario had
         size, volume = w.input_tokens, []
         for k, m in series.items():
             scale = 1.0
@@ -263,6 +265,8 @@ def refresh(
             key = groups[wl.id]
             if key in mapped or wl.id in {w.id for w in new.workloads}:
                 continue
+            if not any(m.total > 0 for m in monthly[key].values()):
+                continue  # rows without tokens describe no traffic to add
             last = max(k for k, m in monthly[key].items() if m.total > 0)
             wl.requests_per_month = round(
                 wl.requests_per_month

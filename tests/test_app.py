@@ -255,3 +255,55 @@ def test_autosave_restore_and_input_diff(tmp_path: Path) -> None:
     diff = input_diff([load_scenario(DEFAULT), s24], ["a", "b"])
     assert diff.to_dict("records") == [{"input": "contract.term_months", "a": "12", "b": "24"}]
     assert money(1234567.4) == "$1,234,567" and money(-5) == "-$5"
+
+
+UNPLANNABLE = """schema_version: 1
+name: Pins that only fail in integers
+start: 2027-01
+horizon_months: 12
+workloads:
+  - {id: w, model: claude-sonnet-4-5, requests_per_month: 100000, input_tokens: 2000,
+     output_tokens: 300}
+levers:
+  - {id: a, workload: w, kind: custom, effort_weeks: 0, requires: [b],
+     effect: {low: 0.1, mode: 0.2, high: 0.3}}
+  - {id: b, workload: w, kind: custom, effort_weeks: 4, effect: {low: 0.1, mode: 0.2, high: 0.3}}
+capacity:
+  waves:
+    - {name: W0, start_month: 0, duration_months: 1, engineering_weeks: 2}
+    - {name: W1, start_month: 1, duration_months: 1, engineering_weeks: 2}
+plan:
+  pinned: {a: 1}
+"""
+
+
+@pytest.mark.parametrize("page", ["scenario", "forecast", "compare"])
+def test_a_scenario_that_cannot_be_planned_shows_a_message_not_a_traceback(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It validates (each pin fits its wave) but no integer plan exists: a message on every
+    page, the Scenario page still usable, and the same after a refresh (autosave)."""
+    path = tmp_path / "unplannable.yaml"
+    path.write_text(UNPLANNABLE)
+    monkeypatch.setenv("COMMITSIM_SCENARIO", str(path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("relax" in e.value for e in [*at.error, *at.sidebar.error])
+    if page == "scenario":
+        assert at.title[0].value == "Scenario"
+    again = AppTest.from_file(APP, default_timeout=60)
+    again.query_params["sid"] = at.session_state["sid"]
+    again.run()
+    assert not again.exception
+
+
+def test_reverting_an_invalid_setting_clears_the_stale_marker() -> None:
+    at = _app()
+    at.number_input(key="f:cstart@0").set_value(100).run()
+    assert at.session_state["invalid"]
+    at.number_input(key="f:cstart@0").set_value(0).run()
+    assert not at.session_state["invalid"]
+    at.switch_page("app_pages/forecast.py").run()
+    assert not [w.value for w in at.warning if "Stale" in w.value]

@@ -91,3 +91,18 @@ def test_forecast_json_summary() -> None:
     data = json.loads(res.stdout)
     assert data["paths"] == 2000
     assert {"mean", "p10", "p50", "p90", "se_mean", "se_p10"} <= set(data["term"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("memo", "scenarios/startup.yaml", "-o", "/tmp/never.html", "--paths", "-5"),
+        ("recommend", "scenarios/startup.yaml", "--seed", "-1"),
+        ("forecast", "scenarios/startup.yaml", "--paths", "0"),
+    ],
+)
+def test_out_of_range_paths_and_seeds_are_usage_errors(args: tuple[str, ...]) -> None:
+    res = run(*args)
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    assert "range" in res.stderr or "Invalid value" in res.stderr

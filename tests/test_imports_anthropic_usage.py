@@ -190,3 +190,9 @@ def test_cli_bad_option_value_exits_2(
     args = ["import", "anthropic-usage", str(PAGES[0]), "--bad-rows", "maybe"]
     assert run_cli(args, monkeypatch) == 2
     assert "--bad-rows must be 'reject' or 'skip'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("tokens", [0.0, 0.5, math.nan, math.inf, -3.0])
+def test_tokens_per_request_must_be_a_finite_count(tokens: float) -> None:
+    with pytest.raises(ImportDataError, match="input-tokens-per-request"):
+        import_anthropic_usage(PAGES, tokens_per_request=tokens)

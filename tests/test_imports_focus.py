@@ -111,3 +111,22 @@ def test_cli_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         "acct-eng-claude-sonnet-4-5",
         "default-claude-haiku-4-5",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "model"),
+    [
+        ("Claude Opus 4.5 Output Tokens", "claude-opus-4-5"),
+        ("claude-opus-4-5 input", "claude-opus-4-5"),
+        ("Claude Opus 4 Input Tokens", "claude-opus-4"),
+        ("Claude Haiku 4.5 Input Tokens", "claude-haiku-4-5"),
+        ("Claude Sonnet 5.5 cache read", "claude-sonnet-5-5"),
+        ("Claude Sonnet 5 output", "claude-sonnet-5"),
+    ],
+)
+def test_model_names_with_dotted_versions(text: str, model: str) -> None:
+    """'Opus 4.5' must not be read as Opus 4 (priced three times higher)."""
+    from simulator.imports.focus import _model_in
+    from simulator.pricing import load_catalog
+
+    assert _model_in(text, load_catalog("anthropic-2026-11")) == model

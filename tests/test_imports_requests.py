@@ -111,3 +111,15 @@ def test_cli_writes_scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert exc.value.code == 0
     (w,) = load_scenario(out).workloads
     assert (w.id, w.model, w.requests_per_month) == ("chat-bot", "claude-opus-4-5", 131_490.0)
+
+
+def test_a_byte_order_mark_is_not_part_of_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        "\ufefftimestamp,prompt_tokens,output_tokens\n"
+        "2026-01-01 00:00:00,1000,100\n2026-01-01 00:00:10,3000,300\n".encode()
+    )
+    res = import_requests(path)
+    w = res.scenario.workloads[0]
+    assert w.input_tokens == pytest.approx(2000)
+    assert w.output_tokens == pytest.approx(200)

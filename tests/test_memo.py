@@ -108,3 +108,13 @@ def test_cli_memo(
         "memo.md",
         "memo.txt",
     ]
+
+
+def test_markdown_memo_escapes_names_from_the_scenario() -> None:
+    from simulator.scenario import loads_scenario
+
+    text = (ROOT / "scenarios" / "startup.yaml").read_text()
+    s = loads_scenario(text.replace("name: ", "name: <script>alert(1)</script> ", 1))
+    md = render_memo(recommend(s, paths=2000), "md")
+    assert "<script>" not in md
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md

@@ -250,3 +250,36 @@ def test_fit_triangular_matches_moments() -> None:
     assert (a * a + b * b + c * c - a * b - a * c - b * c) / 18 == pytest.approx(var, rel=1e-3)
     with pytest.raises(ValueError):
         bayes_update(Triangular(low=0.1, mode=0.2, high=0.3), 0.2, 0.0)
+
+
+def test_zero_token_traffic_and_short_months_are_handled(
+    setup: tuple[Path, Path, dict[str, float]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A workspace with only all-zero rows adds no workload; '2026-7' is not a month."""
+    scen, usage, _ = setup
+    pages = json.loads(usage.read_text())
+    for bucket in pages["data"]:
+        bucket["results"].append(
+            {
+                "uncached_input_tokens": 0,
+                "cache_read_input_tokens": 0,
+                "cache_creation": {"ephemeral_5m_input_tokens": 0},
+                "output_tokens": 0,
+                "model": "claude-haiku-4-5",
+                "service_tier": "standard",
+                "context_window": "0-200k",
+                "workspace_id": "wrkspc_idle",
+            }
+        )
+    usage.write_text(json.dumps(pages))
+    out = scen.parent / "out.yaml"
+    args = ["refresh", str(scen), "--usage", str(usage), "--paths", "1000", "-o", str(out)]
+    assert _cli([*args, "--shipped", f"cache-prompts={SHIP}"], monkeypatch) == 0
+    refreshed = load_scenario(out)
+    assert all("idle" not in w.id for w in refreshed.workloads)
+    out.unlink()
+    assert _cli([*args, "--shipped", "cache-prompts=2026-7"], monkeypatch) == 2
+    assert not out.exists()
+    assert "YYYY-MM" in capsys.readouterr().err

@@ -27,8 +27,11 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
-PathsOpt = Annotated[int | None, typer.Option(help="Monte Carlo paths (default: scenario's).")]
-SeedOpt = Annotated[int | None, typer.Option(help="Random seed (default: scenario's).")]
+PathsOpt = Annotated[
+    int | None,
+    typer.Option(min=100, max=2_000_000, help="Monte Carlo paths (default: scenario's)."),
+]
+SeedOpt = Annotated[int | None, typer.Option(min=0, help="Random seed (default: scenario's).")]
 
 
 def load(path: Path) -> Scenario:

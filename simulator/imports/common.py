@@ -9,6 +9,7 @@ shipped catalog so it can be reconciled against reported costs.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -248,9 +249,17 @@ def build_import(
     log.finish()
     if not records:
         raise ImportDataError([Problem(source, 0, "", "no usable usage rows", None, False)])
-    if tokens_per_request <= 0:
+    if not math.isfinite(tokens_per_request) or tokens_per_request < 1:
         raise ImportDataError(
-            [Problem(source, 0, "", "--input-tokens-per-request must be > 0", tokens_per_request)]
+            [
+                Problem(
+                    source,
+                    0,
+                    "",
+                    "--input-tokens-per-request must be a finite number of at least 1",
+                    tokens_per_request,
+                )
+            ]
         )
     catalog = load_catalog(catalog_name)
     months = covered_days(*window)

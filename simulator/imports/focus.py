@@ -71,8 +71,10 @@ def token_class(text: str) -> str | None:
 
 
 def _model_in(text: str, catalog: Catalog) -> str | None:
-    spaced = text.replace("-", " ")
-    found = [m for m in catalog.models if re.search(rf"\b{m.replace('-', ' ')}\b", spaced)]
+    # "Claude Opus 4.5" and "claude-opus-4-5" both become "claude opus 4 5"; a match must not be
+    # followed by another version digit, or "opus 4" would swallow "opus 4 5"
+    spaced = re.sub(r"(\d)\.(\d)", r"\1 \2", text.lower()).replace("-", " ")
+    found = [m for m in catalog.models if re.search(rf"\b{m.replace('-', ' ')}(?! ?\d)", spaced)]
     return max(found, key=len) if found else None
 
 

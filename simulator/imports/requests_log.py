@@ -90,7 +90,7 @@ def read_requests(path: str | Path, log: RowLog) -> tuple[list[dt.datetime], lis
     """Read a request log; bad rows go to ``log`` with their line numbers."""
     name = str(path)
     try:
-        raw = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportDataError(
             [Problem(name, 0, "", f"cannot read file: {exc}", None, False)]
