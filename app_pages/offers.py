@@ -46,6 +46,7 @@ else:
         lines = [
             f"- **{money(x.commit)} at {pct(x.discount)}** ({x.kind.replace('_', ' ')}): "
             f"expected cost {money(x.expected_cost)}, shortfall {pct(x.shortfall_probability)}"
+            + ("" if x.meets_risk_limits else " · **breaks the risk limits**")
             for x in counters
         ]
         st.markdown(f"**{o.name}**\n\n" + ("\n".join(lines) or "- no counteroffer needed"))

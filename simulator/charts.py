@@ -310,7 +310,8 @@ def frontier_chart(front: pd.DataFrame, eps: float | None = None) -> Figure:
         fig.add_vline(x=eps, line={"color": "#2ca02c"}, annotation_text="chosen")
     fig = _layout(fig, "Commitment / shortfall-risk frontier", "shortfall tolerance", "$", False)
     fig.update_xaxes(tickformat=".0%")
-    fig.update_yaxes(tickformat="$,.3s")
+    # from zero: a frontier flat at a tier threshold would otherwise get a degenerate axis
+    fig.update_yaxes(tickformat="$,.3s", rangemode="tozero")
     return fig
 
 

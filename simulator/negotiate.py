@@ -22,7 +22,7 @@ from simulator.commit import CommitRecommendation
 from simulator.riskmeasures import Overage, SpendSamples, shortfall_count
 from simulator.scenario import Contract, Offer
 
-CounterKind = Literal["same_commit", "same_discount", "frontier"]
+CounterKind = Literal["same_commit", "same_discount", "within_limits", "frontier"]
 _D_MAX = 1.0 - 1e-9  # discounts live in [0, 1)
 _STEPS = 200
 _TOL = 1e-12
@@ -218,6 +218,22 @@ def _commit_for(p: _Pricer, offer: Offer, target: float) -> float:
     return -_smallest_meeting(lambda x: p.objective(-x, d), target, -c0, -c_min)
 
 
+def _largest_within_limits(p: _Pricer, discount: float, target: float) -> float:
+    """The largest commitment at ``discount`` (on the breakpoints) that is within the risk limits
+    and no worse for the buyer than ``target``: what the buyer can put against the vendor's
+    discount. NaN if none."""
+    grid = (1.0 - discount) * p.s.values
+    m = p.s.metrics(grid, discount, p.overage, p.rollover)
+    obj = m.expected_cost + p.lam * m.cvar95_cost
+    ok = grid > 0
+    if p.eps is not None:  # the same integer count test as _Pricer.risk_ok
+        ok &= np.round(m.shortfall_probability * p.s.n) <= shortfall_count(p.s.n, p.eps)
+    if p.cvar_limit is not None:
+        ok &= m.cvar95_cost <= p.cvar_limit * (1.0 + _TOL)
+    ok &= obj <= target * (1.0 + _TOL)
+    return float(grid[ok].max()) if ok.any() else math.nan
+
+
 def counteroffers(
     term_spend: ArrayLike,
     offer: Offer,
@@ -231,7 +247,10 @@ def counteroffers(
     Every pair has ``E[cost] + lam * CVaR95 = `` that of our recommendation. First the two natural
     counters (when they exist): the offer's commitment with the discount we need
     (``same_commit``) and the offer's discount with the commitment that makes it worth it
-    (``same_discount``); both carry ``meets_risk_limits``. Then ``n`` frontier points with
+    (``same_discount``); both carry ``meets_risk_limits``. When the latter breaks the risk limits
+    (or does not exist), ``within_limits`` puts the largest commitment the limits allow against
+    the vendor's discount, if it is at least as good as our recommendation. Then ``n``
+    frontier points with
     commitments from ``span[0]`` to ``span[1]`` times the offer's, kept only within the limits.
 
     Parameters
@@ -270,6 +289,11 @@ def counteroffers(
     c_same = _commit_for(p, offer, target)
     if not math.isnan(c_same):
         out.append(make(c_same, offer.discount, "same_discount"))
+    if math.isnan(c_same) or not p.risk_ok(c_same, offer.discount):
+        # the vendor's discount on a commitment the buyer's risk limits allow
+        c_ok = _largest_within_limits(p, offer.discount, target)
+        if not math.isnan(c_ok):
+            out.append(make(c_ok, offer.discount, "within_limits"))
     for c in np.linspace(span[0] * offer.commit, span[1] * offer.commit, n):
         d = _discount_for(p, float(c), target)
         if not math.isnan(d) and p.risk_ok(float(c), d):

@@ -119,6 +119,10 @@ def test_counteroffers_lie_on_the_frontier(
     assert kinds[:2] == ["same_commit", "same_discount"]
     assert "frontier" in kinds
     for c in counters:
+        if c.kind == "within_limits":  # by design no worse than the recommendation, not equal
+            assert c.meets_risk_limits
+            assert cost(spend, c.commit, c.discount, 1.0) <= rec.expected_cost * (1 + 1e-9)
+            continue
         assert cost(spend, c.commit, c.discount, 1.0) == pytest.approx(rec.expected_cost, rel=1e-6)
         assert c.expected_cost == pytest.approx(rec.expected_cost, rel=1e-6)
     assert counters[0].commit == 4.5e6 and counters[0].discount > 0.15
@@ -173,3 +177,29 @@ def test_risk_overrides_are_validated() -> None:
         recommend_commit(samples, contract, max_shortfall_probability=-0.01)
     with pytest.raises(pydantic.ValidationError):
         recommend_commit(samples, contract, cvar_weight=-1.0)
+
+
+def test_within_limits_counter_is_the_largest_safe_commitment_at_the_vendors_discount() -> None:
+    """A vendor's deep discount on a large commitment: the indifference counter at that discount
+    breaks the chance constraint, so the buyer puts the largest commitment the limit allows."""
+    from simulator.riskmeasures import SpendSamples
+
+    samples = np.random.default_rng(3).lognormal(np.log(3e6), 0.15, 20_000)
+    contract = Contract(
+        overage="contract_rate",
+        tiers=[Tier(min_commit=0, discount=0.0), Tier(min_commit=2e6, discount=0.08)],
+        max_shortfall_probability=0.1,
+    )
+    rec = recommend_commit(samples, contract, with_curve=False)
+    offer = Offer(name="big", commit=5e6, discount=0.15)
+    counters = {c.kind: c for c in counteroffers(samples, offer, contract, rec)}
+    assert not counters["same_discount"].meets_risk_limits
+    safe = counters["within_limits"]
+    assert safe.discount == 0.15 and safe.meets_risk_limits
+    assert safe.expected_cost <= rec.expected_cost
+    # largest: the cap of the chance constraint, 0.85 x the 10% quantile of list spend
+    k = int(np.floor(0.1 * 20_000))
+    assert safe.commit == pytest.approx(0.85 * np.sort(samples)[k])
+    s = SpendSamples.from_array(samples)
+    above = s.metrics(safe.commit * 1.001, 0.15, "contract_rate", 0.0)
+    assert above.shortfall_probability[0] > 0.1

@@ -89,6 +89,8 @@ def recommend(
         for o in r.offers:
             counters = [k for k in r.counteroffers[o.name] if k.kind != "frontier"]
             for k in counters:
+                flag = "" if k.meets_risk_limits else " (breaks the risk limits)"
                 console.print(
-                    f"  counter to {o.name} ({k.kind}): {money(k.commit)} at {pct(k.discount)}"
+                    f"  counter to {o.name} ({k.kind.replace('_', ' ')}): {money(k.commit)} at"
+                    f" {pct(k.discount)}{flag}"
                 )
