@@ -36,6 +36,7 @@ PAGES = [
     "explain",
 ]
 DEFAULT = ROOT / "scenarios" / "default.yaml"
+DEFAULT_S = load_scenario(DEFAULT)
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +69,71 @@ def test_every_page_loads_without_exception(page: str) -> None:
     assert not at.error, [e.value for e in at.error]
     assert _headline(at) == "$2,000,000"
     assert at.title[0].value
+    PAGE_CHECKS[page](at)
+
+
+def _check_scenario(at: AppTest) -> None:
+    ids = list(at.main.dataframe[0].value["id"])
+    assert ids == [w.id for w in DEFAULT_S.workloads]
+
+
+def _check_forecast(at: AppTest) -> None:
+    from simulator.report import recommend
+
+    rep = recommend(DEFAULT_S)
+    assert _metric(at, "Term list spend, unoptimised (mean)") == money(rep.baseline_term.mean())
+    assert _metric(at, "Term list spend, optimised (mean)") == money(rep.optimized_term.mean())
+
+
+def _check_backlog(at: AppTest) -> None:
+    from simulator.backlog import backlog
+    from simulator.planner import plan_waves
+
+    assert list(at.main.dataframe[0].value["lever"]) == list(backlog(DEFAULT_S)["lever"])
+    assert _metric(at, "Plan savings over the horizon") == money(
+        plan_waves(DEFAULT_S).expected_savings
+    )
+
+
+def _check_commitment(at: AppTest) -> None:
+    assert _metric(at, "Recommended commitment") == "$2,000,000"
+    assert _metric(at, "On the unoptimised forecast") == "$3,500,000"
+
+
+def _check_offers(at: AppTest) -> None:
+    assert _metric(at, "Our recommendation") == "$2,000,000 at 8.0%"
+    table = at.main.dataframe[0].value
+    assert list(table["offer"]) == [o.name for o in DEFAULT_S.offers]
+    text = " ".join(m.value for m in at.main.markdown)
+    assert "within limits" in text and "breaks the risk limits" in text
+
+
+def _check_sensitivity(at: AppTest) -> None:
+    assert at.main.button, "the tornado needs its Run button"
+
+
+def _check_compare(at: AppTest) -> None:
+    assert list(at.main.dataframe[0].value.columns)[:2] == ["working copy", "file: default.yaml"]
+
+
+def _check_explain(at: AppTest) -> None:
+    from simulator.planner import plan_waves
+
+    text = " ".join(m.value for m in at.main.markdown)
+    assert money(plan_waves(DEFAULT_S).expected_savings) in text
+    assert list(at.main.dataframe[0].value["lever"])
+
+
+PAGE_CHECKS = {
+    "scenario": _check_scenario,
+    "forecast": _check_forecast,
+    "backlog": _check_backlog,
+    "commitment": _check_commitment,
+    "offers": _check_offers,
+    "sensitivity": _check_sensitivity,
+    "compare": _check_compare,
+    "explain": _check_explain,
+}
 
 
 def test_term_change_moves_the_recommendation() -> None:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,6 +92,11 @@ def test_forecast_json_summary() -> None:
     data = json.loads(res.stdout)
     assert data["paths"] == 2000
     assert {"mean", "p10", "p50", "p90", "se_mean", "se_p10"} <= set(data["term"])
+    from simulator import load_scenario, simulate
+
+    direct = simulate(load_scenario(ROOT / "scenarios" / "startup.yaml"), None, paths=2000)
+    assert data["term"]["mean"] == pytest.approx(direct.summary()["term"]["mean"], rel=1e-12)
+    assert data["term"]["p10"] == pytest.approx(float(np.quantile(direct.term_spend(0, 12), 0.1)))
 
 
 @pytest.mark.parametrize(

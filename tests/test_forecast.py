@@ -17,7 +17,7 @@ from simulator.forecast import simulate
 from simulator.scenario import Scenario, scenario_from_data
 
 ROOT = Path(__file__).resolve().parents[1]
-SLOW = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def one_workload(

@@ -118,3 +118,39 @@ def test_markdown_memo_escapes_names_from_the_scenario() -> None:
     md = render_memo(recommend(s, paths=2000), "md")
     assert "<script>" not in md
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
+
+
+VOID = {"meta", "br", "hr", "img", "input", "link", "col", "area", "base", "source", "wbr"}
+
+
+class _Nesting(HTMLParser):
+    """Checks that every element is closed, in order (HTMLParser alone accepts anything)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        pass  # <path ... /> in SVG closes itself
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else ''}>")
+        else:
+            self.stack.pop()
+
+
+def test_html_memo_is_well_formed_and_leads_with_the_recommendation(report: Report) -> None:
+    html = render_memo(report, "html")
+    parser = _Nesting()
+    parser.feed(html)
+    parser.close()
+    assert parser.errors == [] and parser.stack == []
+    lead = re.search(r'<p class="lead">Sign a commitment of (\$[\d,]+) for 12 months', html)
+    assert lead is not None
+    assert lead.group(1) == money(report.commit.recommended) == "$2,000,000"

@@ -141,6 +141,8 @@ def test_plan_equals_brute_force_optimum(data: st.DataObject) -> None:
     assert p.expected_savings == pytest.approx(truth, rel=1e-9, abs=1e-6)
     assert evaluate_plan(s, p.assignment) == pytest.approx(p.expected_savings, rel=1e-12)
     assert p.expected_savings >= p.greedy_expected_savings - 1e-6
+    greedy_truth = evaluate_plan(s, p.greedy_assignment) if p.greedy_assignment else 0.0
+    assert p.greedy_expected_savings == pytest.approx(greedy_truth, rel=1e-12, abs=1e-9)
     assert feasible(s, p.greedy_assignment)
 
 
@@ -278,7 +280,55 @@ def test_stacking_beats_the_sum_of_standalone_savings() -> None:
     # $30 per request-thousand: 1e6 * (1000 * 5 + 1000 * 25) / 1e6 = $30,000/month
     assert evaluate_plan(s, {"a": 0}) == pytest.approx(12 * 30_000 * 0.5)
     assert evaluate_plan(s, {"a": 0, "b": 0}) == pytest.approx(12 * 30_000 * 0.75)
-    assert plan_waves(s).expected_savings == pytest.approx(12 * 30_000 * 0.75)
+    p = plan_waves(s)
+    assert p.expected_savings == pytest.approx(12 * 30_000 * 0.75)
+    assert p.greedy_assignment == {"a": 0, "b": 0}
+    assert p.greedy_expected_savings == pytest.approx(12 * 30_000 * 0.75)
+
+
+def test_evaluate_plan_hand_figure_for_a_risky_caching_lever() -> None:
+    """Opus 4.5, 1,000 requests of 10,000 input / 1,000 output tokens, 20% read, 5% written (5m).
+
+    Per request: uncached 7,500 x $5 + writes 500 x $6.25 + reads 2,000 x $0.50 + output
+    1,000 x $25 per million = $0.066625; 1,000 requests = $66.625 a month. A caching lever of
+    effect 0.4 with write_share 0.05: reads 0.2 + 0.4 x 0.75 = 0.5, writes 0.1, uncached 0.4:
+    $53.75 a month. It passes its check with probability 0.6, so 12 months save
+    12 x 0.6 x (66.625 - 53.75) = $92.70 (the writes are weighted by 0.6 too).
+    """
+    data = {
+        "schema_version": 1,
+        "name": "cache",
+        "start": "2027-01",
+        "horizon_months": 12,
+        "workloads": [
+            {
+                "id": "w",
+                "model": "claude-opus-4-5",
+                "requests_per_month": 1000,
+                "input_tokens": 10_000,
+                "output_tokens": 1000,
+                "cache_read_share": 0.2,
+                "cache_write_share": 0.05,
+            }
+        ],
+        "levers": [
+            {
+                "id": "c",
+                "workload": "w",
+                "kind": "caching",
+                "write_share": 0.05,
+                "effect": {"low": 0.4, "mode": 0.4, "high": 0.4},
+                "effort_weeks": 1,
+                "success_probability": 0.6,
+            }
+        ],
+        "capacity": {
+            "waves": [{"name": "W", "start_month": 0, "duration_months": 0, "engineering_weeks": 1}]
+        },
+    }
+    s = scenario_from_data(data)
+    assert evaluate_plan(s, {"c": 0}) == pytest.approx(92.70, rel=1e-12)
+    assert plan_waves(s).expected_savings == pytest.approx(92.70, rel=1e-12)
 
 
 def test_generated_programme_is_solved_to_proven_optimum() -> None:
