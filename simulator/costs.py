@@ -12,7 +12,6 @@ effects. The planner relies on this; ``docs/methodology.md`` derives it.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -58,20 +57,22 @@ def scenario_catalog(scenario: Scenario) -> Catalog:
     return catalog.with_overrides(overrides)
 
 
+def models_used(scenario: Scenario) -> set[str]:
+    """Every model the scenario's traffic can run on: workloads' models and routing targets."""
+    return {w.model for w in scenario.workloads} | {
+        lv.to_model for lv in scenario.levers if lv.to_model is not None
+    }
+
+
 def rates_in_month(scenario: Scenario, catalog: Catalog, month: int) -> dict[str, Rates]:
     """Rates of every model the scenario uses, as in effect at the start of ``month``."""
     day = month_start(scenario.start, month)
-    models = {w.model for w in scenario.workloads} | {
-        lv.to_model for lv in scenario.levers if lv.to_model is not None
-    }
-    return {m: catalog.rates(m, day) for m in sorted(models)}
+    return {m: catalog.rates(m, day) for m in sorted(models_used(scenario))}
 
 
 def price_periods(scenario: Scenario, catalog: Catalog) -> list[int]:
     """Months (0-based) at which any used model's rates change, always starting with 0."""
-    models = {w.model for w in scenario.workloads} | {
-        lv.to_model for lv in scenario.levers if lv.to_model is not None
-    }
+    models = models_used(scenario)
     starts = {0}
     first = month_start(scenario.start, 0)
     for m in models:
@@ -218,8 +219,3 @@ def month0_costs(scenario: Scenario) -> list[dict[str, Any]]:
         row.update(class_totals(w, rates, w.requests_per_month))
         rows.append(row)
     return rows
-
-
-def effective_date(scenario: Scenario, month: int) -> dt.date:
-    """Calendar date at which ``month`` starts (re-exported for reports)."""
-    return month_start(scenario.start, month)

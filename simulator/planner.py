@@ -113,17 +113,14 @@ def evaluate_plan(scenario: Scenario, assignment: dict[str, int]) -> float:
         scenario.lever(lid)  # KeyError names an unknown lever
         if not 0 <= k < len(waves):
             raise ValueError(f"lever {lid}: no wave {k}")
+    levers = [scenario.lever(lid) for lid in assignment]
     volumes = expected_volumes(scenario)
     catalog = scenario_catalog(scenario)
     periods = price_periods(scenario, catalog)
     rates = {p: rates_in_month(scenario, catalog, p) for p in periods}
     total = 0.0
     for i, w in enumerate(scenario.workloads):
-        mine = [
-            scenario.lever(lid)
-            for lid in assignment
-            if scenario.lever(lid).workload == w.id and scenario.lever(lid).shipped is None
-        ]
+        mine = [lv for lv in levers if lv.workload == w.id and lv.shipped is None]
         for t in range(scenario.horizon_months):
             live = [lv for lv in mine if waves[assignment[lv.id]].ship_month <= t]
             if not live:

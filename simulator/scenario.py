@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from simulator import messages
 from simulator.errors import Problem, ScenarioError
+from simulator.pricing import month_start
 from simulator.yamlio import Located, dump_document, merge_into, parse_yaml, write_atomic
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -249,9 +250,7 @@ class Scenario(_Strict):
 
     def month_label(self, month: int) -> str:
         """Calendar label ``YYYY-MM`` of a 0-based scenario month."""
-        year, mon = (int(x) for x in self.start.split("-"))
-        total = year * 12 + (mon - 1) + month
-        return f"{total // 12:04d}-{total % 12 + 1:02d}"
+        return month_start(self.start, month).strftime("%Y-%m")
 
     def content_hash(self) -> str:
         """Short SHA-256 of the scenario's content (not its comments or layout)."""
