@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 APP_STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/default.yaml
 
-.PHONY: app test lint typecheck recommend bench clean
+.PHONY: app test test-fast lint typecheck recommend bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,18 @@ app: $(APP_STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check simulator tests benchmarks app.py app_pages
 	$(BIN)/ruff format --check simulator tests benchmarks app.py app_pages
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy simulator
 
+# -n auto: pytest-xdist spreads the tests over every core.
 test: lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
+
+# Everything but the Streamlit AppTest and browser tests, for a quick loop while editing.
+test-fast: lint typecheck
+	$(BIN)/python -m pytest -n auto --ignore=tests/test_app.py --ignore=tests/test_browser.py
 
 recommend: $(APP_STAMP)
 	$(BIN)/commitsim recommend $(SCENARIO)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import init_state, provenance_caption, try_results
-from simulator.formatting import money, pct
+from simulator.output.formatting import money, pct
 
 st.set_page_config(page_title="commitsim", page_icon=":material/trending_down:", layout="wide")
 init_state()

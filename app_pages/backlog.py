@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import provenance_caption, results, set_yaml, status
-from simulator import charts
-from simulator.backlog import backlog
+from app_pages.state import apply_values, problems_of
 from simulator.errors import ScenarioError
-from simulator.formatting import money
-from simulator.ui_state import apply_values, problems_of
+from simulator.output import charts
+from simulator.output.formatting import money
+from simulator.planning.backlog import backlog
 
 ss = st.session_state
 rep = results()

@@ -6,11 +6,11 @@ import numpy as np
 import streamlit as st
 
 from app_pages.common import memo_download, provenance_caption, results, results_download, status
-from simulator import charts
-from simulator.commit import frontier
-from simulator.formatting import money, pct
-from simulator.riskmeasures import SpendSamples
-from simulator.ui_state import commit_at_risk
+from app_pages.state import commit_at_risk
+from simulator.commitment import frontier
+from simulator.commitment.risk import SpendSamples
+from simulator.output import charts
+from simulator.output.formatting import money, pct
 
 
 @st.cache_data(max_entries=12, show_spinner=False)

@@ -11,12 +11,12 @@ from typing import Any
 
 import streamlit as st
 
+from app_pages.state import autosave, new_session_id, restore, valid_session_id
 from simulator import __version__
+from simulator.decision.report import Report, recommend
 from simulator.errors import ScenarioError
-from simulator.memo import render_memo
-from simulator.report import Report, recommend
+from simulator.output.memo import render_memo
 from simulator.scenario import Scenario, load_scenario, loads_scenario
-from simulator.ui_state import autosave, new_session_id, restore, valid_session_id
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pandas as pd
 import streamlit as st
 
 from app_pages.common import SCENARIOS, persist, report_for, set_yaml
-from simulator import charts
-from simulator.formatting import money
-from simulator.report import term_stats
+from app_pages.state import outcome_deltas
+from simulator.decision.compare import compare
+from simulator.decision.report import term_stats
+from simulator.output import charts
+from simulator.output.formatting import money
 from simulator.scenario import load_scenario, loads_scenario
-from simulator.ui_state import input_diff, outcome_deltas
 
 ss = st.session_state
 st.title("Compare")
@@ -58,23 +58,18 @@ scenarios = [loads_scenario(sources[n]) for n in chosen]
 baseline = chosen.index(base_name)
 
 st.subheader("Inputs that differ")
-if importlib.util.find_spec("simulator.compare") is not None:
-    from simulator.compare import compare
-
-    result = compare(scenarios, list(chosen), baseline, reports=reps)
-    diff = pd.DataFrame(
-        [
-            {"input": row["path"]}
-            | {
-                n: json.dumps(v) if not isinstance(v, str) else v
-                for n, v in zip(chosen, row["values"], strict=True)
-            }
-            for row in result.input_diffs
-        ],
-        columns=["input", *chosen],
-    )
-else:  # simulator.compare not installed: the app's own diff
-    diff = input_diff(scenarios, chosen)
+result = compare(scenarios, list(chosen), baseline, reports=reps)
+diff = pd.DataFrame(
+    [
+        {"input": row["path"]}
+        | {
+            n: json.dumps(v) if not isinstance(v, str) else v
+            for n, v in zip(chosen, row["values"], strict=True)
+        }
+        for row in result.input_diffs
+    ],
+    columns=["input", *chosen],
+)
 if len(diff):
     st.dataframe(diff, hide_index=True, width="stretch")
 else:

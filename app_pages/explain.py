@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import provenance_caption, results, status
-from simulator.backlog import backlog
-from simulator.explain import GLOSSARY, explain_plan
-from simulator.formatting import money
+from simulator.decision.explain import GLOSSARY, explain_plan
+from simulator.output.formatting import money
+from simulator.planning.backlog import backlog
 
 rep = results()
 s, plan = rep.scenario, rep.plan

@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import provenance_caption, results, status
-from simulator import charts
-from simulator.formatting import money
-from simulator.report import term_stats
+from simulator.decision.report import term_stats
+from simulator.output import charts
+from simulator.output.formatting import money
 
 rep = results()
 st.title("Spend forecast")

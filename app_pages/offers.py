@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import memo_download, provenance_caption, results, status
-from simulator import charts
-from simulator.formatting import money, pct
+from simulator.output import charts
+from simulator.output.formatting import money, pct
 
 rep = results()
 st.title("Offers")

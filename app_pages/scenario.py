@@ -8,9 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import SCENARIOS, set_yaml, working
-from simulator.errors import ScenarioError
-from simulator.scenario import load_scenario
-from simulator.ui_state import (
+from app_pages.state import (
     SECTIONS,
     apply_rows,
     apply_values,
@@ -20,6 +18,8 @@ from simulator.ui_state import (
     save_name_problem,
     section_frame,
 )
+from simulator.errors import ScenarioError
+from simulator.scenario import load_scenario
 
 ss = st.session_state
 ver = int(ss["ver"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import provenance_caption, results, status
-from simulator import charts
-from simulator.formatting import money
-from simulator.sensitivity import ASSUMPTIONS, tornado
+from simulator.decision.sensitivity import ASSUMPTIONS, tornado
+from simulator.output import charts
+from simulator.output.formatting import money
 
 ss = st.session_state
 rep = results()

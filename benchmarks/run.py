@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from simulator import load_scenario  # noqa: E402
-from simulator.forecast import simulate  # noqa: E402
-from simulator.planner import plan_waves  # noqa: E402
-from simulator.synthetic import generated_programme  # noqa: E402
+from simulator.forecast.montecarlo import simulate  # noqa: E402
+from simulator.forecast.synthetic import generated_programme  # noqa: E402
+from simulator.planning.planner import plan_waves  # noqa: E402
 
 
 def machine() -> str:

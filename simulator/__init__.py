@@ -7,15 +7,9 @@ The pipeline in five lines::
     report.commit.recommended, report.plan.assignment, report.exposure_avoided
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("commitsim")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
-
-from simulator.backlog import backlog, greedy_plan
-from simulator.commit import CommitRecommendation, recommend_commit
+from simulator.commitment import CommitRecommendation, recommend_commit
+from simulator.commitment.offers import counteroffers, evaluate_offer
+from simulator.decision.report import Report, recommend
 from simulator.errors import (
     CatalogError,
     PlanInfeasibleError,
@@ -23,11 +17,11 @@ from simulator.errors import (
     SimulatorError,
     SolverError,
 )
-from simulator.forecast import Forecast, simulate
-from simulator.negotiate import counteroffers, evaluate_offer
-from simulator.planner import Plan, evaluate_plan, plan_waves
-from simulator.report import Report, recommend
+from simulator.forecast.montecarlo import Forecast, simulate
+from simulator.planning.backlog import backlog, greedy_plan
+from simulator.planning.planner import Plan, evaluate_plan, plan_waves
 from simulator.scenario import Scenario, load_scenario, loads_scenario
+from simulator.version import __version__
 
 __all__ = [
     "CatalogError",

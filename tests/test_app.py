@@ -9,10 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from simulator.errors import ScenarioError
-from simulator.formatting import money
-from simulator.scenario import load_scenario, loads_scenario
-from simulator.ui_state import (
+from app_pages.state import (
     SECTIONS,
     apply_rows,
     apply_values,
@@ -22,6 +19,9 @@ from simulator.ui_state import (
     restore,
     section_frame,
 )
+from simulator.errors import ScenarioError
+from simulator.output.formatting import money
+from simulator.scenario import load_scenario, loads_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -78,7 +78,7 @@ def _check_scenario(at: AppTest) -> None:
 
 
 def _check_forecast(at: AppTest) -> None:
-    from simulator.report import recommend
+    from simulator.decision.report import recommend
 
     rep = recommend(DEFAULT_S)
     assert _metric(at, "Term list spend, unoptimised (mean)") == money(rep.baseline_term.mean())
@@ -86,8 +86,8 @@ def _check_forecast(at: AppTest) -> None:
 
 
 def _check_backlog(at: AppTest) -> None:
-    from simulator.backlog import backlog
-    from simulator.planner import plan_waves
+    from simulator.planning.backlog import backlog
+    from simulator.planning.planner import plan_waves
 
     assert list(at.main.dataframe[0].value["lever"]) == list(backlog(DEFAULT_S)["lever"])
     assert _metric(at, "Plan savings over the horizon") == money(
@@ -117,7 +117,7 @@ def _check_compare(at: AppTest) -> None:
 
 
 def _check_explain(at: AppTest) -> None:
-    from simulator.planner import plan_waves
+    from simulator.planning.planner import plan_waves
 
     text = " ".join(m.value for m in at.main.markdown)
     assert money(plan_waves(DEFAULT_S).expected_savings) in text
@@ -166,7 +166,7 @@ def test_risk_slider_moves_commitment_without_resimulating(
     at.switch_page("app_pages/commitment.py").run()
     assert _metric(at, "Commitment at this tolerance") == "$500,000"
     calls: list[int] = []
-    import simulator.report as report_mod
+    import simulator.decision.report as report_mod
 
     original = report_mod.simulate
     monkeypatch.setattr(

@@ -8,11 +8,11 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from simulator import charts
-from simulator.backlog import backlog
-from simulator.report import Report, recommend
+from simulator.decision.report import Report, recommend
+from simulator.decision.sensitivity import COLUMNS
+from simulator.output import charts
+from simulator.planning.backlog import backlog
 from simulator.scenario import load_scenario
-from simulator.sensitivity import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 from scipy.stats import norm
 
-from simulator.commit import JSON_KEYS, frontier, recommend_commit
-from simulator.riskmeasures import (
+from simulator.commitment import JSON_KEYS, frontier, recommend_commit
+from simulator.commitment.risk import (
     SpendSamples,
     break_even_list_spend,
     cvar,

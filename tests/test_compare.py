@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from simulator.compare import OUTCOME_KEYS, compare, flatten, input_diffs
+from simulator.decision.compare import OUTCOME_KEYS, compare, flatten, input_diffs
 from simulator.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1] / "scenarios"

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.costs import Applied, breakdown, class_totals, cost_per_request, month0_costs
-from simulator.pricing import TOKEN_CLASSES, Rates, load_catalog
+from simulator.catalog.prices import TOKEN_CLASSES, Rates, load_catalog
+from simulator.pricing.costs import Applied, breakdown, class_totals, cost_per_request, month0_costs
 from simulator.scenario import Lever, Triangular, Workload, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

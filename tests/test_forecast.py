@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator import load_scenario
-from simulator.adoption import expected_volumes
-from simulator.costs import cost_per_request, rates_in_month, scenario_catalog
-from simulator.forecast import simulate
+from simulator.forecast.adoption import expected_volumes
+from simulator.forecast.montecarlo import simulate
+from simulator.pricing.costs import cost_per_request, rates_in_month, scenario_catalog
 from simulator.scenario import Scenario, scenario_from_data
 
 ROOT = Path(__file__).resolve().parents[1]

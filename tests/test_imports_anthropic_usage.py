@@ -11,8 +11,8 @@ import pytest
 
 from simulator.cli import main
 from simulator.errors import ImportDataError
-from simulator.imports import import_anthropic_usage
 from simulator.scenario import load_scenario
+from simulator.usage import import_anthropic_usage
 
 FIX = Path(__file__).parent / "fixtures" / "imports"
 PAGES = [FIX / f"usage_page{i}.json" for i in (1, 2, 3)]

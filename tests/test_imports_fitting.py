@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from simulator.imports.fitting import PRIOR_VOLATILITY, fit_growth
+from simulator.usage.fitting import PRIOR_VOLATILITY, fit_growth
 
 
 def test_exact_ten_percent_growth_has_no_volatility() -> None:

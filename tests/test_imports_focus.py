@@ -10,9 +10,9 @@ import pytest
 
 from simulator.cli import main
 from simulator.errors import ImportDataError
-from simulator.imports import import_focus
-from simulator.imports.focus import token_class
 from simulator.scenario import load_scenario
+from simulator.usage import import_focus
+from simulator.usage.focus import token_class
 
 FIX = Path(__file__).parent / "fixtures" / "imports"
 OCT = 30.4375 / 31
@@ -126,7 +126,7 @@ def test_cli_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 )
 def test_model_names_with_dotted_versions(text: str, model: str) -> None:
     """'Opus 4.5' must not be read as Opus 4 (priced three times higher)."""
-    from simulator.imports.focus import _model_in
-    from simulator.pricing import load_catalog
+    from simulator.catalog.prices import load_catalog
+    from simulator.usage.focus import _model_in
 
     assert _model_in(text, load_catalog("anthropic-2026-11")) == model

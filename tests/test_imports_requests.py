@@ -11,8 +11,8 @@ import pytest
 
 from simulator.cli import main
 from simulator.errors import ImportDataError
-from simulator.imports import import_requests
 from simulator.scenario import load_scenario
+from simulator.usage import import_requests
 
 FIX = Path(__file__).parent / "fixtures" / "imports"
 # the shared data sits beside the checkout; CI may clone elsewhere, so also try its usual home

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from simulator.formatting import money
-from simulator.memo import render_memo
-from simulator.report import Report, recommend
+from simulator.decision.report import Report, recommend
+from simulator.output.formatting import money
+from simulator.output.memo import render_memo
 from simulator.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

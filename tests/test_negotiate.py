@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from simulator.commit import CommitRecommendation, recommend_commit
-from simulator.negotiate import counteroffers, evaluate_offer
-from simulator.riskmeasures import cvar
+from simulator.commitment import CommitRecommendation, recommend_commit
+from simulator.commitment.offers import counteroffers, evaluate_offer
+from simulator.commitment.risk import cvar
 from simulator.scenario import Contract, Offer, Tier
 
 SIGMA = 0.3
@@ -182,7 +182,7 @@ def test_risk_overrides_are_validated() -> None:
 def test_within_limits_counter_is_the_largest_safe_commitment_at_the_vendors_discount() -> None:
     """A vendor's deep discount on a large commitment: the indifference counter at that discount
     breaks the chance constraint, so the buyer puts the largest commitment the limit allows."""
-    from simulator.riskmeasures import SpendSamples
+    from simulator.commitment.risk import SpendSamples
 
     samples = np.random.default_rng(3).lognormal(np.log(3e6), 0.15, 20_000)
     contract = Contract(

@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator import load_scenario
-from simulator.backlog import backlog, greedy_plan
-from simulator.errors import PlanInfeasibleError, SolverError
-from simulator.forecast import simulate
-from simulator.planner import evaluate_plan, plan_waves
+from simulator.errors import PlanInfeasibleError, ScenarioError, SolverError
+from simulator.forecast.montecarlo import simulate
+from simulator.planning.backlog import backlog, greedy_plan
+from simulator.planning.checks import check_plannable
+from simulator.planning.planner import evaluate_plan, plan_waves
 from simulator.scenario import Scenario, scenario_from_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -332,7 +333,7 @@ def test_evaluate_plan_hand_figure_for_a_risky_caching_lever() -> None:
 
 
 def test_generated_programme_is_solved_to_proven_optimum() -> None:
-    from simulator.synthetic import generated_programme
+    from simulator.forecast.synthetic import generated_programme
 
     s = generated_programme(workloads=8, levers_per_workload=4, waves=3, seed=3)
     p = plan_waves(s)
@@ -343,7 +344,7 @@ def test_generated_programme_is_solved_to_proven_optimum() -> None:
 
 
 def test_time_limit_returns_a_feasible_plan_with_its_gap() -> None:
-    from simulator.synthetic import generated_programme
+    from simulator.forecast.synthetic import generated_programme
 
     s = generated_programme(workloads=30, levers_per_workload=5, waves=4, seed=2)
     rushed = plan_waves(s, time_limit=0.01)
@@ -414,15 +415,16 @@ def test_lp_feasible_but_integer_infeasible_pins_fail_fast() -> None:
 
 
 def test_pinned_lever_with_an_unfundable_requirement_is_a_named_error() -> None:
-    from simulator.errors import ScenarioError
-
+    s = tiny(
+        [lev("A", requires=["B"]), lev("B", requires=["C"]), lev("C")],
+        [wave("W0", 0, 5), wave("W1", 1, 5)],
+        pinned={"A": 1},
+        excluded=["C"],
+    )
     with pytest.raises(ScenarioError, match="pinned lever A cannot be funded"):
-        tiny(
-            [lev("A", requires=["B"]), lev("B", requires=["C"]), lev("C")],
-            [wave("W0", 0, 5), wave("W1", 1, 5)],
-            pinned={"A": 1},
-            excluded=["C"],
-        )
+        check_plannable(s)
+    with pytest.raises(PlanInfeasibleError, match="pinned lever A cannot be funded"):
+        plan_waves(s, time_limit=5)
 
 
 def test_levers_excluding_a_shipped_lever_are_never_funded() -> None:

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from simulator.catalog.prices import TOKEN_CLASSES, available_catalogs, load_catalog, month_start
 from simulator.errors import CatalogError
-from simulator.pricing import TOKEN_CLASSES, available_catalogs, load_catalog, month_start
 
 CAT = load_catalog("anthropic-2026-11")
 DAY = dt.date(2027, 1, 1)
@@ -99,7 +99,7 @@ def test_month_start(start: str, month: int, day: dt.date) -> None:
 
 
 def test_overrides_move_long_context_rates_in_proportion() -> None:
-    from simulator.pricing import load_catalog
+    from simulator.catalog.prices import load_catalog
 
     cat = load_catalog("anthropic-2026-11").with_overrides({"claude-sonnet-4-5": {"input": 2.4}})
     import datetime as dt

@@ -12,11 +12,11 @@ import pytest
 from conftest import run_cli
 from scipy import integrate, optimize
 
-from simulator.backlog import backlog
-from simulator.bayes import bayes_update, fit_triangular, posterior_grid, triangular_pdf
-from simulator.measure import SIGMA_FLOOR
-from simulator.refresh import refresh
+from simulator.planning.backlog import backlog
 from simulator.scenario import Triangular, load_scenario
+from simulator.usage.bayes import bayes_update, fit_triangular, posterior_grid, triangular_pdf
+from simulator.usage.measure import SIGMA_FLOOR
+from simulator.usage.refresh import refresh
 
 WID = "wrkspc-a-claude-sonnet-4-5"  # the importer's id for workspace wrkspc_a x Sonnet 4.5
 SCENARIO = f"""\

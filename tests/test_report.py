@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from simulator import load_scenario
-from simulator.report import recommend, term_stats, unused_on
+from simulator.decision.report import recommend, term_stats, unused_on
 from simulator.scenario import scenario_from_data
 
 ROOT = Path(__file__).resolve().parents[1]

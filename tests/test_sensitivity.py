@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.decision.sensitivity import ASSUMPTIONS, COLUMNS, tornado
 from simulator.scenario import load_scenario
-from simulator.sensitivity import ASSUMPTIONS, COLUMNS, tornado
 
 ROOT = Path(__file__).resolve().parent.parent
 

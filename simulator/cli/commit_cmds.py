@@ -16,8 +16,8 @@ from simulator.cli.common import (
     table,
 )
 from simulator.cli.progress import stage_bar
-from simulator.formatting import money, pct
-from simulator.report import recommend as run_pipeline
+from simulator.decision.report import recommend as run_pipeline
+from simulator.output.formatting import money, pct
 
 
 @app.command()

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from simulator.planning.checks import check_plannable
 from simulator.scenario import Scenario, load_scenario
 
 app = typer.Typer(
@@ -35,8 +36,13 @@ SeedOpt = Annotated[int | None, typer.Option(min=0, help="Random seed (default: 
 
 
 def load(path: Path) -> Scenario:
-    """Load a scenario; errors propagate to :func:`simulator.cli.main` (exit code 2)."""
-    return load_scenario(path)
+    """Load a scenario and run every check, including the backlog's (exit code 2 on a problem).
+
+    Errors propagate to :func:`simulator.cli.main`, which prints them as FILE:LINE messages.
+    """
+    scenario = load_scenario(path)
+    check_plannable(scenario)
+    return scenario
 
 
 def _clean(value: Any) -> Any:

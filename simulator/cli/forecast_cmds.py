@@ -18,9 +18,9 @@ from simulator.cli.common import (
     table,
 )
 from simulator.cli.progress import progress_bar
-from simulator.forecast import simulate
-from simulator.formatting import money
-from simulator.planner import plan_waves
+from simulator.forecast.montecarlo import simulate
+from simulator.output.formatting import money
+from simulator.planning.planner import plan_waves
 
 PlanChoice = Literal["auto", "none"]
 

@@ -14,15 +14,15 @@ import typer
 
 from simulator.cli.common import app, console, print_json, table
 from simulator.errors import SimulatorError
-from simulator.formatting import pct
-from simulator.imports import (
+from simulator.output.formatting import pct
+from simulator.usage import (
     DEFAULT_INPUT_TOKENS_PER_REQUEST,
     ImportResult,
     import_anthropic_usage,
     import_focus,
     import_requests,
 )
-from simulator.imports.common import DEFAULT_MODEL
+from simulator.usage.common import DEFAULT_MODEL
 
 import_app = typer.Typer(
     help="Build a scenario from usage data (Anthropic usage report, FOCUS export, request log).",

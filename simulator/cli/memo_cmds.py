@@ -22,14 +22,14 @@ from simulator.cli.common import (
     table,
 )
 from simulator.cli.progress import stage_bar
-from simulator.compare import compare as run_compare
+from simulator.decision.compare import compare as run_compare
+from simulator.decision.report import recommend as run_pipeline
 from simulator.errors import SimulatorError
-from simulator.formatting import money, pct
-from simulator.memo import Format, render_memo
-from simulator.refresh import RefreshResult
-from simulator.refresh import refresh as run_refresh
-from simulator.report import recommend as run_pipeline
-from simulator.yamlio import write_atomic
+from simulator.output.formatting import money, pct
+from simulator.output.memo import Format, render_memo
+from simulator.scenario.yamlio import write_atomic
+from simulator.usage.refresh import RefreshResult
+from simulator.usage.refresh import refresh as run_refresh
 
 
 def _write(path: Path, text: str) -> None:

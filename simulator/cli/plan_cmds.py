@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from simulator.backlog import backlog as rank_backlog
 from simulator.cli.common import JsonOpt, ScenarioArg, app, console, load, print_json, table
-from simulator.formatting import money, pct
-from simulator.planner import plan_waves
+from simulator.output.formatting import money, pct
+from simulator.planning.backlog import backlog as rank_backlog
+from simulator.planning.planner import plan_waves
 from simulator.scenario import PlanSection
 
 

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
+from simulator.catalog.prices import TOKEN_CLASSES, available_catalogs, load_catalog
 from simulator.cli.common import JsonOpt, ScenarioArg, app, console, load, print_json, table
-from simulator.costs import month0_costs
-from simulator.formatting import money
-from simulator.pricing import TOKEN_CLASSES, available_catalogs, load_catalog
+from simulator.output.formatting import money
+from simulator.pricing.costs import month0_costs
 from simulator.scenario import Scenario
 
 

@@ -1,0 +1,1 @@
+"""The decision: the pipeline report, explanations, sensitivity and comparison of scenarios."""

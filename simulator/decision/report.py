@@ -1,0 +1,179 @@
+"""The whole pipeline: plan the waves, forecast with and without the plan on the same draws,
+size the commitment on both, price the vendor's offers and generate counteroffers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simulator.commitment import CommitRecommendation, recommend_commit
+from simulator.commitment.offers import Counteroffer, OfferEvaluation, counteroffers, evaluate_offer
+from simulator.commitment.risk import SpendSamples
+from simulator.forecast.montecarlo import Forecast, simulate
+from simulator.forecast.randomness import F64
+from simulator.planning.planner import Plan, plan_waves
+from simulator.scenario import Contract, Scenario
+from simulator.version import __version__
+
+Step = Callable[[str, float], None]
+
+
+def _version() -> str:
+    return __version__
+
+
+def term_stats(x: F64) -> dict[str, float]:
+    """Mean and P10/P50/P90 of term spend (summed over years when ramped)."""
+    x = x.sum(axis=1) if x.ndim == 2 else x
+    p10, p50, p90 = np.quantile(x, [0.1, 0.5, 0.9])
+    return {"mean": float(x.mean()), "p10": float(p10), "p50": float(p50), "p90": float(p90)}
+
+
+def unused_on(term_spend: F64, rec: CommitRecommendation, contract: Contract) -> float:
+    """Expected unused commitment if ``rec`` is signed and spend turns out as ``term_spend``."""
+    if rec.years:
+        return sum(
+            unused_on(term_spend[:, y], year, contract.model_copy(update={"ramped": False}))
+            for y, year in enumerate(rec.years)
+        )
+    x = term_spend.sum(axis=1) if term_spend.ndim == 2 else term_spend
+    if rec.recommended <= 0:
+        return 0.0
+    m = SpendSamples.from_array(x).metrics(
+        rec.recommended, rec.discount, contract.overage, contract.rollover_share
+    )
+    return float(m.expected_unused[0])
+
+
+@dataclass
+class Report:
+    """Everything the negotiation needs, with provenance."""
+
+    scenario: Scenario
+    plan: Plan
+    forecast: Forecast
+    baseline_term: F64
+    optimized_term: F64
+    commit: CommitRecommendation
+    commit_unoptimized: CommitRecommendation
+    exposure_avoided: float
+    unused_if_committed_unoptimized: float
+    offers: list[OfferEvaluation]
+    counteroffers: dict[str, list[Counteroffer]]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """Seed, paths, scenario hash, package version, solver and its gap."""
+        return {
+            "scenario": self.scenario.name,
+            "scenario_hash": self.scenario.content_hash(),
+            "seed": self.forecast.seed,
+            "paths": self.forecast.paths,
+            "sampling": self.forecast.sampling,
+            "version": _version(),
+            "solver": self.plan.solver,
+            "solver_status": self.plan.status,
+            "gap": self.plan.gap,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``commitsim recommend --json`` object."""
+        s = self.scenario
+        return {
+            "scenario": s.name,
+            "contract": {
+                "start_month": s.contract.start_month,
+                "term_months": s.contract.term_months,
+                "start": s.month_label(s.contract.start_month),
+                "ramped": s.contract.ramped,
+            },
+            "baseline": term_stats(self.baseline_term),
+            "optimized": term_stats(self.optimized_term),
+            "plan": self.plan.to_dict(s),
+            "commit": self.commit.to_dict(full=True),
+            "commit_unoptimized": self.commit_unoptimized.to_dict(full=True),
+            "exposure_avoided": self.exposure_avoided,
+            "unused_if_committed_unoptimized": self.unused_if_committed_unoptimized,
+            "offers": [
+                o.to_dict() | {"counteroffers": [c.__dict__ for c in self.counteroffers[o.name]]}
+                for o in self.offers
+            ],
+            "provenance": self.provenance,
+            "timings": self.timings,
+        }
+
+
+def recommend(
+    scenario: Scenario,
+    *,
+    paths: int | None = None,
+    seed: int | None = None,
+    plan: Plan | None = None,
+    step: Step | None = None,
+) -> Report:
+    """Run the pipeline: plan, forecast (unoptimised and optimised), recommend, price offers.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The programme and contract.
+    paths, seed : int, optional
+        Override ``scenario.simulation``.
+    plan : Plan, optional
+        Use this plan instead of solving one (e.g. from a cache).
+    step : callable(name, fraction), optional
+        Progress callback: the stage name and the fraction of the pipeline done.
+
+    Returns
+    -------
+    Report
+    """
+    timings: dict[str, float] = {}
+    notify = step or (lambda _name, _frac: None)
+    t = time.perf_counter()
+    notify("planning waves", 0.0)
+    plan = plan if plan is not None else plan_waves(scenario)
+    timings["plan"] = time.perf_counter() - t
+    t = time.perf_counter()
+    notify("simulating spend", 0.2)
+    n_workloads = max(1, len(scenario.workloads))
+    forecast = simulate(
+        scenario,
+        plan.assignment,
+        paths=paths,
+        seed=seed,
+        progress=lambda done, _total: notify("simulating spend", 0.2 + 0.6 * done / n_workloads),
+    )
+    timings["forecast"] = time.perf_counter() - t
+    t = time.perf_counter()
+    notify("sizing the commitment", 0.8)
+    contract = scenario.contract
+    optimized = forecast.contract_term_spend()
+    baseline = forecast.contract_term_spend(baseline=True)
+    rec = recommend_commit(optimized, contract)
+    rec_unopt = recommend_commit(baseline, contract)
+    unused_unopt = unused_on(optimized, rec_unopt, contract)
+    exposure = unused_unopt - rec.expected_unused
+    offers = [evaluate_offer(optimized, o, contract, rec) for o in scenario.offers]
+    counters = {o.name: counteroffers(optimized, o, contract, rec) for o in scenario.offers}
+    timings["commit"] = time.perf_counter() - t
+    notify("done", 1.0)
+    return Report(
+        scenario=scenario,
+        plan=plan,
+        forecast=forecast,
+        baseline_term=baseline,
+        optimized_term=optimized,
+        commit=rec,
+        commit_unoptimized=rec_unopt,
+        exposure_avoided=exposure,
+        unused_if_committed_unoptimized=unused_unopt,
+        offers=offers,
+        counteroffers=counters,
+        timings=timings,
+    )

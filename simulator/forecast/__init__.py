@@ -1,0 +1,1 @@
+"""The Monte Carlo spend forecast: random streams, adoption paths, spend, generated programmes."""

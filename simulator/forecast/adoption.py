@@ -1,0 +1,96 @@
+"""Adoption: monthly request volume per workload, the forecast's expected volumes.
+
+Volume model (per workload, month t >= 1)::
+
+    G_t = (1 + mu) * exp(s * Z_t - s^2 / 2),   s^2 = ln(1 + sigma^2 / (1 + mu)^2)
+    Z_t = sqrt(rho) * F_t + sqrt(1 - rho) * E_t          (F shared by all workloads)
+    v_t = v_0 * prod_{k=1..t} G_k
+
+so ``E[G_t] = 1 + mu``, ``sd(G_t) = sigma`` and, the ``G_t`` being independent across months,
+``E[v_t] = v_0 (1 + mu)^t`` exactly whatever the volatility. With ``saturation`` the step is
+``v_t = v_{t-1} (1 + (G_t - 1) max(0, 1 - v_{t-1} / K))``, ``K = saturation * v_0`` (a discrete
+logistic S-curve). A planned workload starts at ``v_0`` in its launch month (uniform over the
+range) on the paths where it ships (probability ``launch.probability``) and costs nothing before.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from simulator.forecast.randomness import F32, F64, Sampling, even_paths, normals, stream, uniforms
+from simulator.scenario import Scenario, Workload
+
+
+def volumes(
+    w: Workload, months: int, paths: int, z: F32, rng: np.random.Generator, sampling: Sampling
+) -> F32:
+    """Monthly request volume, shape ``(months, paths)``, from the shocks ``z`` (overwritten)."""
+    mu, sigma = w.growth.monthly_rate, w.growth.volatility
+    s2 = float(np.log1p(sigma**2 / (1.0 + mu) ** 2))
+    drift, scale = np.float32(np.log1p(mu) - s2 / 2.0), np.float32(np.sqrt(s2))
+    v = z
+    v *= scale
+    v += drift
+    v[0] = 0.0
+    fixed_start = w.launch.first == w.launch.last == 0
+    if w.growth.saturation is None:
+        for t in range(1, months):  # running log-growth; row adds beat np.cumsum here
+            v[t] += v[t - 1]
+        if not fixed_start:
+            tau = _launch_months(w, paths, rng, sampling)
+            v -= np.take_along_axis(v, tau[None, :], axis=0)
+            v[np.arange(months)[:, None] < tau[None, :]] = -np.inf
+        np.exp(v, out=v)
+    else:
+        tau = (
+            np.zeros(paths, dtype=np.intp)
+            if fixed_start
+            else _launch_months(w, paths, rng, sampling)
+        )
+        cap = w.growth.saturation
+        level = np.ones(paths)
+        np.exp(v, out=v)
+        for t in range(months):
+            grow = t > tau
+            room = np.maximum(0.0, 1.0 - level / cap)
+            level = np.where(grow, level * (1.0 + (v[t] - 1.0) * room), level)
+            v[t] = np.where(t >= tau, level, 0.0)
+    if w.launch.probability < 1.0:
+        ships = uniforms(rng, paths, sampling) < w.launch.probability
+        v[:, ~ships] = 0.0
+    v *= np.float32(w.requests_per_month)
+    return v
+
+
+def _launch_months(
+    w: Workload, paths: int, rng: np.random.Generator, sampling: Sampling
+) -> npt.NDArray[np.intp]:
+    u = uniforms(rng, paths, sampling)
+    span = w.launch.last - w.launch.first + 1
+    return (w.launch.first + np.minimum((u * span).astype(np.intp), span - 1)).astype(np.intp)
+
+
+def expected_volumes(scenario: Scenario, mc_paths: int = 8192) -> F64:
+    """Expected monthly requests per workload, shape ``(workloads, months)``.
+
+    Closed form without saturation: ``p_launch * mean over launch months tau of
+    v_0 (1 + mu)^(t - tau) [t >= tau]``. With saturation the S-curve has no closed-form mean, so
+    it is estimated from ``mc_paths`` antithetic paths of that workload alone (the shared factor
+    does not change a single workload's marginal law).
+    """
+    months = scenario.horizon_months
+    t = np.arange(months)
+    out = np.zeros((len(scenario.workloads), months))
+    for i, w in enumerate(scenario.workloads):
+        if w.growth.saturation is None:
+            taus = np.arange(w.launch.first, w.launch.last + 1)
+            lag = t[None, :] - taus[:, None]
+            grown = np.where(lag >= 0, (1.0 + w.growth.monthly_rate) ** np.maximum(lag, 0), 0.0)
+            out[i] = w.requests_per_month * w.launch.probability * grown.mean(axis=0)
+        else:
+            rng = stream(scenario.simulation.seed, f"expected:{w.id}")
+            n = even_paths(mc_paths, "antithetic")
+            z = normals(rng, n, months, "antithetic")
+            out[i] = volumes(w, months, n, z, rng, "antithetic").mean(axis=1, dtype=np.float64)
+    return out

@@ -1,0 +1,1 @@
+"""What people read: number formatting, interactive and SVG charts, the memo."""

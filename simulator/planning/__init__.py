@@ -1,0 +1,1 @@
+"""Wave planning: backlog ranking, the greedy plan, trajectories, columns and the exact MILP."""

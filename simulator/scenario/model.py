@@ -1,0 +1,265 @@
+"""The scenario file: a pydantic model of a buyer's situation (``schema_version: 1``).
+
+Loading is in :mod:`simulator.scenario.load`. Saving writes back through the round-trip
+document so comments and key order survive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+from simulator.catalog.prices import month_start
+from simulator.scenario.yamlio import dump_document, merge_into, write_atomic
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+Month = Annotated[int, Field(ge=0)]
+LeverKind = Literal["routing", "batch", "caching", "output_control", "compression", "custom"]
+LEVER_ORDER: tuple[str, ...] = (
+    "routing",
+    "batch",
+    "compression",
+    "caching",
+    "output_control",
+    "custom",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Simulation(_Strict):
+    """Monte Carlo settings."""
+
+    paths: Annotated[int, Field(ge=100, le=2_000_000)] = 20_000
+    seed: Annotated[int, Field(ge=0)] = 7
+    correlation: Share = 0.5
+    sampling: Literal["antithetic", "plain", "sobol"] = "antithetic"
+
+
+class RateOverride(_Strict):
+    """Per-model rates in $ per million tokens; any subset of the catalog's columns."""
+
+    input: NonNeg | None = None
+    output: NonNeg | None = None
+    cache_read: NonNeg | None = None
+    cache_write_5m: NonNeg | None = None
+    cache_write_1h: NonNeg | None = None
+    batch_discount: Share | None = None
+
+
+class Pricing(_Strict):
+    """Which shipped catalog prices the traffic, and the buyer's overrides."""
+
+    catalog: str = "anthropic-2026-11"
+    overrides: dict[str, RateOverride] = Field(default_factory=dict)
+
+
+class Growth(_Strict):
+    """Monthly adoption growth: expected rate, its standard deviation, optional S-curve ceiling."""
+
+    monthly_rate: Annotated[float, Field(gt=-0.5, le=1.0)] = 0.0
+    volatility: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    saturation: Annotated[float, Field(gt=1.0)] | None = None
+
+
+class Launch(_Strict):
+    """When a workload starts costing money: a month or an inclusive ``[first, last]`` range."""
+
+    month: Month | tuple[Month, Month] = 0
+    probability: Share = 1.0
+
+    @field_validator("month")
+    @classmethod
+    def _ordered(cls, v: int | tuple[int, int]) -> int | tuple[int, int]:
+        if isinstance(v, tuple) and v[0] > v[1]:
+            raise ValueError("launch range must be [first, last] with first <= last")
+        return v
+
+    @property
+    def first(self) -> int:
+        """Earliest launch month."""
+        return self.month[0] if isinstance(self.month, tuple) else self.month
+
+    @property
+    def last(self) -> int:
+        """Latest launch month."""
+        return self.month[1] if isinstance(self.month, tuple) else self.month
+
+
+class Workload(_Strict):
+    """One stream of Claude traffic on one model, described per request."""
+
+    id: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    model: str
+    requests_per_month: NonNeg
+    input_tokens: NonNeg
+    output_tokens: NonNeg
+    cache_read_share: Share = 0.0
+    cache_write_share: Share = 0.0
+    cache_ttl: Literal["5m", "1h"] = "5m"
+    batch_share: Share = 0.0
+    long_context_share: Share = 0.0
+    growth: Growth = Field(default_factory=Growth)
+    launch: Launch = Field(default_factory=Launch)
+    description: str = ""
+
+
+class Triangular(_Strict):
+    """A triangular prior on a lever's effect, all three points in [0, 1]."""
+
+    low: Share
+    mode: Share
+    high: Share
+
+    @property
+    def mean(self) -> float:
+        """Mean of the triangular distribution, ``(low + mode + high) / 3``."""
+        return (self.low + self.mode + self.high) / 3.0
+
+
+class Shipped(_Strict):
+    """A lever that has shipped: when, and the effect it actually delivered."""
+
+    month: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    realised_effect: Share
+
+
+class Lever(_Strict):
+    """One optimisation on one workload; see the scenario reference for each kind's semantics."""
+
+    id: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    workload: str
+    kind: LeverKind
+    effect: Triangular
+    effort_weeks: NonNeg
+    success_probability: Share = 1.0
+    to_model: str | None = None
+    token_ratio: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0
+    write_share: Share = 0.0
+    requires: list[str] = Field(default_factory=list)
+    excludes: list[str] = Field(default_factory=list)
+    description: str = ""
+    shipped: Shipped | None = None
+
+
+class Wave(_Strict):
+    """A block of engineering capacity; its levers save from ``start_month + duration_months``."""
+
+    name: str
+    start_month: Month
+    duration_months: Annotated[int, Field(ge=0)]
+    engineering_weeks: NonNeg
+
+    @property
+    def ship_month(self) -> int:
+        """First month in which the wave's levers save."""
+        return self.start_month + self.duration_months
+
+
+class Capacity(_Strict):
+    """Engineering capacity by wave, and what an engineering week costs (for payback)."""
+
+    waves: list[Wave] = Field(default_factory=list)
+    week_cost: NonNeg = 6000.0
+
+
+class Tier(_Strict):
+    """A tier of the discount table: commitments of at least ``min_commit`` get ``discount``."""
+
+    min_commit: NonNeg
+    discount: Annotated[float, Field(ge=0.0, lt=1.0)]
+
+
+class Contract(_Strict):
+    """The spend commitment the vendor proposes: term, tiers, overage, rollover and risk limits."""
+
+    start_month: Month = 0
+    term_months: Annotated[int, Field(ge=1, le=120)] = 12
+    overage: Literal["contract_rate", "list"] = "contract_rate"
+    rollover_share: Share = 0.0
+    tiers: list[Tier] = Field(default_factory=lambda: [Tier(min_commit=0, discount=0.0)])
+    max_shortfall_probability: Share | None = 0.10
+    cvar_limit: NonNeg | None = None
+    cvar_weight: NonNeg = 0.0
+    ramped: bool = False
+
+
+class Offer(_Strict):
+    """A vendor offer: a commitment and discount, optionally with its own overage and rollover."""
+
+    name: str
+    commit: NonNeg
+    discount: Annotated[float, Field(ge=0.0, lt=1.0)]
+    overage: Literal["contract_rate", "list"] | None = None
+    rollover_share: Share | None = None
+
+
+class PlanSection(_Strict):
+    """Decisions written into the scenario: pinned lever -> wave, excluded levers, last plan."""
+
+    pinned: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    excluded: list[str] = Field(default_factory=list)
+    assignment: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+
+
+class Scenario(_Strict):
+    """A buyer's whole situation. Sections are attributes: ``scenario.workloads`` and so on."""
+
+    schema_version: Literal[1]
+    name: str
+    start: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    horizon_months: Annotated[int, Field(ge=1, le=120)]
+    simulation: Simulation = Field(default_factory=Simulation)
+    pricing: Pricing = Field(default_factory=Pricing)
+    workloads: Annotated[list[Workload], Field(min_length=1)]
+    levers: list[Lever] = Field(default_factory=list)
+    capacity: Capacity = Field(default_factory=Capacity)
+    contract: Contract = Field(default_factory=Contract)
+    offers: list[Offer] = Field(default_factory=list)
+    plan: PlanSection | None = None
+
+    _document: Any = PrivateAttr(default=None)
+    _source: str = PrivateAttr(default="<scenario>")
+    _indent: tuple[int, int] = PrivateAttr(default=(4, 2))
+
+    # -- helpers used everywhere -------------------------------------------------------------
+    def workload(self, workload_id: str) -> Workload:
+        """Return the workload with this id (``KeyError`` if absent)."""
+        for w in self.workloads:
+            if w.id == workload_id:
+                return w
+        raise KeyError(workload_id)
+
+    def lever(self, lever_id: str) -> Lever:
+        """Return the lever with this id (``KeyError`` if absent)."""
+        for lv in self.levers:
+            if lv.id == lever_id:
+                return lv
+        raise KeyError(lever_id)
+
+    def month_label(self, month: int) -> str:
+        """Calendar label ``YYYY-MM`` of a 0-based scenario month."""
+        return month_start(self.start, month).strftime("%Y-%m")
+
+    def content_hash(self) -> str:
+        """Short SHA-256 of the scenario's content (not its comments or layout)."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    def to_yaml(self) -> str:
+        """Serialise to YAML, reusing the loaded document so comments and order survive."""
+        data = self.model_dump(mode="json", exclude_unset=True)
+        doc = merge_into(self._document, data)
+        self._document = doc
+        return dump_document(doc, self._indent)
+
+    def save(self, path: str | Path) -> None:
+        """Write the scenario atomically (temp file then rename)."""
+        write_atomic(Path(path), self.to_yaml())
