@@ -9,6 +9,7 @@ The pipeline in five lines::
 
 from simulator.commitment import CommitRecommendation, recommend_commit
 from simulator.commitment.offers import counteroffers, evaluate_offer
+from simulator.commitment.reservation import Reservation, size_reservation
 from simulator.decision.report import Report, recommend
 from simulator.errors import (
     CatalogError,
@@ -30,6 +31,7 @@ __all__ = [
     "Plan",
     "PlanInfeasibleError",
     "Report",
+    "Reservation",
     "Scenario",
     "ScenarioError",
     "SimulatorError",
@@ -46,4 +48,5 @@ __all__ = [
     "recommend",
     "recommend_commit",
     "simulate",
+    "size_reservation",
 ]
