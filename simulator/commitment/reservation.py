@@ -260,6 +260,41 @@ def size_reservation(
     return _finish(d, pool, r, p, lat, units, fractile, c_star, binding, meets, curve_points)
 
 
+def reservation_at(
+    demand: ArrayLike,
+    units: float,
+    unit_price_per_minute: float,
+    overflow_price_per_unit: float,
+    *,
+    curve_points: int = 101,
+) -> Reservation:
+    """Price a reservation of ``units`` on ``demand`` (e.g. one sized on other demand).
+
+    Parameters
+    ----------
+    demand : array_like, shape (minutes,) or (paths, minutes)
+        Per-minute demand in reservation units.
+    units : float
+        Reserved units (taken as given: no lattice is applied).
+    unit_price_per_minute, overflow_price_per_unit : float
+        As in :func:`size_reservation`.
+    curve_points : int
+        Points of the cost curve.
+
+    Returns
+    -------
+    Reservation
+        With ``binding`` ``critical_fractile`` and the fractile of these prices for reference.
+    """
+    d = _as_paths(demand)
+    r, p = float(unit_price_per_minute), float(overflow_price_per_unit)
+    if not (math.isfinite(units) and units >= 0):
+        raise ValueError(f"units must be finite and >= 0, got {units!r}")
+    pool = _Pooled(d)
+    lat = _Lattice(0.0, max(units, 1.0) / 100.0)
+    return _finish(d, pool, r, p, lat, units, r / p, units, "critical_fractile", True, curve_points)
+
+
 def _share(pool: _Pooled, c: float) -> float:
     return float(pool.overflow(np.array([c]))[0]) / pool.total
 

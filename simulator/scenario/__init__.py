@@ -5,6 +5,12 @@ loading with located messages (:mod:`.load`, :mod:`.messages`) and the field and
 checks (:mod:`.checks`). It imports only the price catalog beneath it.
 """
 
+from simulator.scenario.capacity_products import (
+    BurnDown,
+    CapacityProduct,
+    DemandProfile,
+    ReservationUnit,
+)
 from simulator.scenario.load import load_scenario, loads_scenario, scenario_from_data
 from simulator.scenario.model import (
     LEVER_ORDER,
@@ -28,6 +34,10 @@ from simulator.scenario.model import (
 )
 
 __all__ = [
+    "BurnDown",
+    "CapacityProduct",
+    "DemandProfile",
+    "ReservationUnit",
     "LEVER_ORDER",
     "Capacity",
     "Contract",

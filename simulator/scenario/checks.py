@@ -7,6 +7,7 @@ from collections import Counter
 
 from simulator.catalog.prices import Catalog, available_catalogs, load_catalog
 from simulator.errors import CatalogError
+from simulator.scenario.capacity_checks import capacity_product_problems
 from simulator.scenario.model import Scenario, Workload
 
 Loc = tuple[int | str, ...]
@@ -379,4 +380,5 @@ def semantic_problems(s: Scenario) -> Found:
     _levers(s, out)
     _contract(s, out)
     _capacity_and_plan(s, out)
+    out.extend(capacity_product_problems(s, catalog))
     return out

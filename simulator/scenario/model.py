@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from simulator.catalog.prices import month_start
+from simulator.scenario.capacity_products import CapacityProduct
 from simulator.scenario.yamlio import dump_document, merge_into, write_atomic
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -224,6 +225,7 @@ class Scenario(_Strict):
     contract: Contract = Field(default_factory=Contract)
     offers: list[Offer] = Field(default_factory=list)
     plan: PlanSection | None = None
+    capacity_products: list[CapacityProduct] = Field(default_factory=list)
 
     _document: Any = PrivateAttr(default=None)
     _source: str = PrivateAttr(default="<scenario>")
