@@ -20,6 +20,7 @@ _GROUPS = (
     "commit_cmds",
     "import_cmds",
     "memo_cmds",
+    "capacity_cmds",
 )
 
 

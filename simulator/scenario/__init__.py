@@ -34,13 +34,12 @@ from simulator.scenario.model import (
 )
 
 __all__ = [
-    "BurnDown",
-    "CapacityProduct",
-    "DemandProfile",
-    "ReservationUnit",
     "LEVER_ORDER",
+    "BurnDown",
     "Capacity",
+    "CapacityProduct",
     "Contract",
+    "DemandProfile",
     "Growth",
     "Launch",
     "Lever",
@@ -49,6 +48,7 @@ __all__ = [
     "PlanSection",
     "Pricing",
     "RateOverride",
+    "ReservationUnit",
     "Scenario",
     "Shipped",
     "Simulation",
