@@ -327,10 +327,7 @@ def _finish(
     over_path = np.maximum(d - units, 0.0).sum(axis=1)
     demand_path = d.sum(axis=1)
     cost_path = r * units * m + p * over_path
-    if units > 0:
-        util_path = (demand_path - over_path) / (units * m)
-    else:
-        util_path = np.ones(n)
+    util_path = (demand_path - over_path) / (units * m) if units > 0 else np.ones(n)
     over = float(over_path.mean())
     served = float(demand_path.mean()) - over
     top = max(float(pool.sorted[-1]), c_star, units, 1e-12)

@@ -28,7 +28,7 @@ from simulator.forecast.minute_demand import (
     monthly_units,
     path_subset,
 )
-from simulator.forecast.montecarlo import simulate
+from simulator.forecast.montecarlo import Forecast, simulate
 from simulator.forecast.randomness import F64, even_paths, stream
 from simulator.pricing.costs import rates_in_month, scenario_catalog
 from simulator.scenario import CapacityProduct, Scenario
@@ -248,6 +248,7 @@ def capacity_report(
     paths: int | None = None,
     seed: int | None = None,
     keep: int = 200,
+    forecast: Forecast | None = None,
 ) -> CapacityReport:
     """Size every capacity product and show the spend commitment with and without them.
 
@@ -261,6 +262,8 @@ def capacity_report(
         Override ``scenario.simulation``.
     keep : int
         Paths kept for per-minute demand and the combined view.
+    forecast : Forecast, optional
+        The forecast with this plan, paths and seed (e.g. the report's), to avoid re-simulating.
 
     Returns
     -------
@@ -279,7 +282,9 @@ def capacity_report(
     months = range(c.start_month, c.start_month + c.term_months)
     idx = path_subset(n, keep)
     spend_month = np.zeros((idx.size, len(months)))
-    without = simulate(scenario, plan, paths=n, seed=seed).contract_term_spend()[idx]
+    if forecast is None or forecast.paths != n or forecast.seed != seed:
+        forecast = simulate(scenario, plan, paths=n, seed=seed)
+    without = forecast.contract_term_spend()[idx]
     base = recommend_commit(without, c)
     served_total = 0.0
     outside = 0.0
@@ -299,9 +304,7 @@ def capacity_report(
             spend_month[:, cols] += fee / (1.0 - base.discount)
         else:
             outside += fee * len(live)
-    if c.ramped:
-        adj = spend_month.reshape(idx.size, -1, 12).sum(axis=2)
-    else:
-        adj = spend_month.sum(axis=1)
+    # a ramped contract is sized per contract year
+    adj = spend_month.reshape(idx.size, -1, 12).sum(axis=2) if c.ramped else spend_month.sum(axis=1)
     with_res = recommend_commit(np.maximum(without + adj, 0.0), c)
     return CapacityReport(scenario, plan, products, n, base, with_res, outside, served_total)

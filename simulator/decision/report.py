@@ -13,6 +13,7 @@ import numpy as np
 from simulator.commitment import CommitRecommendation, recommend_commit
 from simulator.commitment.offers import Counteroffer, OfferEvaluation, counteroffers, evaluate_offer
 from simulator.commitment.risk import SpendSamples
+from simulator.decision.capacity import CapacityReport, capacity_report
 from simulator.forecast.montecarlo import Forecast, simulate
 from simulator.forecast.randomness import F64
 from simulator.planning.planner import Plan, plan_waves
@@ -65,6 +66,7 @@ class Report:
     offers: list[OfferEvaluation]
     counteroffers: dict[str, list[Counteroffer]]
     timings: dict[str, float] = field(default_factory=dict)
+    capacity: CapacityReport | None = None
 
     @property
     def provenance(self) -> dict[str, Any]:
@@ -105,7 +107,7 @@ class Report:
             ],
             "provenance": self.provenance,
             "timings": self.timings,
-        }
+        } | ({"capacity": self.capacity.to_dict()} if self.capacity else {})
 
 
 def recommend(
@@ -162,6 +164,14 @@ def recommend(
     offers = [evaluate_offer(optimized, o, contract, rec) for o in scenario.offers]
     counters = {o.name: counteroffers(optimized, o, contract, rec) for o in scenario.offers}
     timings["commit"] = time.perf_counter() - t
+    capacity = None
+    if scenario.capacity_products:
+        t = time.perf_counter()
+        notify("sizing capacity reservations", 0.9)
+        capacity = capacity_report(
+            scenario, plan.assignment, paths=paths, seed=seed, forecast=forecast
+        )
+        timings["capacity"] = time.perf_counter() - t
     notify("done", 1.0)
     return Report(
         scenario=scenario,
@@ -176,4 +186,5 @@ def recommend(
         offers=offers,
         counteroffers=counters,
         timings=timings,
+        capacity=capacity,
     )

@@ -12,6 +12,7 @@ from typing import Literal
 
 from simulator.decision.report import Report, term_stats
 from simulator.forecast.randomness import F64
+from simulator.output.capacity_memo import capacity_blocks
 from simulator.output.formatting import money, pct
 from simulator.output.memo_blocks import Block, table, to_html, to_markdown
 from simulator.output.svgcharts import commitment_chart, fan_chart, savings_ramp_chart
@@ -291,6 +292,7 @@ def memo_blocks(report: Report) -> list[Block]:
         *_forecast(report),
         *_curve(report),
         *_offers(report),
+        *capacity_blocks(report),
         *_assumptions(report),
         *_provenance(report),
     ]
