@@ -19,6 +19,7 @@ pages = [
     st.Page("app_pages/backlog.py", title="Backlog and waves", icon=":material/build:"),
     st.Page("app_pages/commitment.py", title="Commitment", icon=":material/handshake:"),
     st.Page("app_pages/offers.py", title="Offers", icon=":material/work:"),
+    st.Page("app_pages/capacity.py", title="Capacity", icon=":material/speed:"),
     st.Page("app_pages/sensitivity.py", title="Sensitivity", icon=":material/tornado:"),
     st.Page("app_pages/compare.py", title="Compare", icon=":material/balance:"),
     st.Page("app_pages/explain.py", title="Explain", icon=":material/lightbulb:"),

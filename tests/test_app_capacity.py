@@ -1,0 +1,64 @@
+"""AppTest on the Capacity page: a scenario with products, and one without."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from simulator.decision.report import recommend
+from simulator.output.capacity_text import units
+from simulator.output.formatting import money
+from simulator.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+BUNDLED = ROOT / "scenarios" / "reserved-capacity.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMMITSIM_AUTOSAVE_DIR", str(tmp_path / "autosave"))
+    monkeypatch.delenv("COMMITSIM_SCENARIO", raising=False)
+
+
+def _page(monkeypatch: pytest.MonkeyPatch, scenario: Path | None) -> AppTest:
+    if scenario is not None:
+        monkeypatch.setenv("COMMITSIM_SCENARIO", str(scenario))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/capacity.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(str(m.value) for m in at.metric if m.label == label)
+
+
+def test_capacity_page_shows_the_sized_reservation(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page(monkeypatch, BUNDLED)
+    rep = recommend(load_scenario(BUNDLED))
+    assert rep.capacity is not None
+    first, second = rep.capacity.products
+    assert at.title[0].value == "Capacity reservations"
+    assert _metric(at, "Reserve") == units(first.sized.units, "input_tpm")
+    assert _metric(at, "Expected cost over the term") == money(
+        first.term(first.sized.expected_cost)
+    )
+    assert len(at.get("plotly_chart")) == 3
+    assert "critical" not in _metric(at, "Reserve")
+    at.selectbox(key="capacity_product").set_value("Sonnet reserved output").run()
+    assert not at.exception
+    assert _metric(at, "Reserve") == units(second.sized.units, "output_tpm")
+    assert _metric(at, "Commitment with reservations") == money(
+        rep.capacity.commit_with.recommended  # type: ignore[union-attr]
+    )
+
+
+def test_capacity_page_without_products_explains(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page(monkeypatch, None)
+    assert any("no capacity products" in i.value for i in at.info)
+    assert not at.metric or all(m.label != "Reserve" for m in at.main.metric)
