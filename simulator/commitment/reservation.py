@@ -220,7 +220,7 @@ def size_reservation(
 
     def cost(c: float) -> float:
         over = float(pool.overflow(np.array([c]))[0])
-        return r * c * m + p * over / n
+        return float(r * c * m + p * over / n)
 
     fractile = r / p
     if fractile >= 1.0:

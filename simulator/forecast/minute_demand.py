@@ -34,7 +34,8 @@ def week_shape(profile: DemandProfile) -> F64:
     weekday = np.asarray(profile.weekday, dtype=np.float64)
     by_hour = (weekday[:, None] * hourly[None, :]).ravel()  # 168 hours
     shape: F64 = np.repeat(by_hour, 60)
-    return shape / shape.mean()
+    shape /= shape.mean()
+    return shape
 
 
 def monthly_units(

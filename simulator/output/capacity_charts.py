@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
 
 from simulator.decision.capacity import ProductSizing
 from simulator.output.capacity_text import UNIT_WORDS
 
-Figure = go.Figure
+Figure = Any  # plotly is untyped
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
