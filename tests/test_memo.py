@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -151,6 +152,9 @@ def test_html_memo_is_well_formed_and_leads_with_the_recommendation(report: Repo
     parser.feed(html)
     parser.close()
     assert parser.errors == [] and parser.stack == []
-    lead = re.search(r'<p class="lead">Sign a commitment of (\$[\d,]+) for 12 months', html)
+    assert report.decision is not None
+    lead = re.search(r'<p class="lead">([^<]*)</p>', html)
     assert lead is not None
-    assert lead.group(1) == money(report.commit.recommended) == "$2,000,000"
+    assert lead.group(1) == escape(report.decision.rationale)
+    assert "Our number on the tier schedule: a commitment of $2,000,000 for 12 months" in html
+    assert re.search(r"Prepared \d{2} \w+ \d{4}, \d{2}:\d{2} UTC", html)

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from simulator.planning.checks import check_plannable
 from simulator.scenario import Scenario, load_scenario
+from simulator.version import __version__
 
 app = typer.Typer(
     name="commitsim",
@@ -24,6 +25,29 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 console = Console(width=160)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"commitsim {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Commitment negotiation simulator for buyers of the Claude API."""
+
+
 err_console = Console(stderr=True, soft_wrap=True)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]

@@ -55,8 +55,14 @@ def _format(output: Path, override: str | None) -> Format:
 def memo(
     file: ScenarioArg,
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="memo.html or memo.md.", show_default=False)
-    ],
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="memo.html or memo.md (default: <scenario file name>-memo.html here).",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Annotated[
         str | None, typer.Option("--format", help="html|md (default: from the suffix).")
     ] = None,
@@ -64,6 +70,9 @@ def memo(
     seed: SeedOpt = None,
 ) -> None:
     """Write the CFO memo: recommendation, plan by wave, charts, offers and assumptions."""
+    if output is None:
+        suffix = "md" if (fmt or "").lower() in ("md", "markdown") else "html"
+        output = Path(f"{file.stem}-memo.{suffix}")
     kind = _format(output, fmt)
     s = load(file)
     with stage_bar() as step:

@@ -22,10 +22,22 @@ from simulator.commitment.risk import Overage, SpendSamples, shortfall_count
 from simulator.commitment.sizing import CommitRecommendation
 from simulator.scenario import Contract, Offer
 
-CounterKind = Literal["same_commit", "same_discount", "within_limits", "frontier"]
+CounterKind = Literal["same_commit", "same_discount", "within_limits", "best_commit", "frontier"]
+#: What each kind of counteroffer asks the vendor for, in plain words (CLI, app and memo).
+COUNTER_LABELS: dict[str, str] = {
+    "same_commit": "their commitment, at the discount that makes it worth signing for us",
+    "same_discount": "their discount, on the commitment that makes it worth signing for us",
+    "within_limits": "their discount, on the largest commitment our risk limits allow",
+    "best_commit": "their discount, on the commitment that costs us least",
+    "frontier": "another commitment and discount as good for us as our own number",
+}
 _D_MAX = 1.0 - 1e-9  # discounts live in [0, 1)
 _STEPS = 200
 _TOL = 1e-12
+# Terms closer than this (relative commitment, absolute discount) are the same counter.
+_SAME = 1e-9
+# A counter must save at least this share of the offer's objective to count as better.
+_GAIN = 1e-4
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,7 @@ class Counteroffer:
     shortfall_probability: float
     cvar95_cost: float
     meets_risk_limits: bool
+    expected_unused: float = math.nan
 
     def as_pair(self) -> tuple[float, float]:
         """``(commit, discount)``."""
@@ -242,16 +255,22 @@ def counteroffers(
     n: int = 11,
     span: tuple[float, float] = (0.5, 1.5),
 ) -> list[Counteroffer]:
-    """Commitment and discount pairs on the buyer's indifference frontier near the offer.
+    """Commitment and discount pairs that improve on the offer, near the buyer's frontier.
 
-    Every pair has ``E[cost] + lam * CVaR95 = `` that of our recommendation. First the two natural
-    counters (when they exist): the offer's commitment with the discount we need
-    (``same_commit``) and the offer's discount with the commitment that makes it worth it
-    (``same_discount``); both carry ``meets_risk_limits``. When the latter breaks the risk limits
-    (or does not exist), ``within_limits`` puts the largest commitment the limits allow against
-    the vendor's discount, if it is at least as good as our recommendation. Then ``n``
-    frontier points with
-    commitments from ``span[0]`` to ``span[1]`` times the offer's, kept only within the limits.
+    The bar is our recommendation's ``E[cost] + lam * CVaR95``, or the offer's when the offer
+    already meets the risk limits and beats it. First the two natural counters (when they exist):
+    the offer's commitment with the discount that meets the bar (``same_commit``) and the offer's
+    discount with the commitment that meets it (``same_discount``); both carry
+    ``meets_risk_limits``. When the latter breaks the risk limits (or does not exist),
+    ``within_limits`` puts the largest commitment the limits allow against the vendor's discount,
+    if it meets the bar. When the offer meets the limits and beats our number, ``best_commit`` is
+    the offer's discount on the commitment that costs the buyer least within the limits. Then
+    ``n`` frontier points with commitments from ``span[0]`` to ``span[1]`` times the offer's,
+    kept only within the limits.
+
+    Only counters better for the buyer than the offer are returned: never the offered commitment
+    (or more) at the offered discount (or less), and otherwise cheaper by the objective or within
+    limits the offer breaks. Labels: :data:`COUNTER_LABELS`.
 
     Parameters
     ----------
@@ -265,10 +284,15 @@ def counteroffers(
     Returns
     -------
     list of Counteroffer
-        Natural counters first, then frontier points by increasing commitment.
+        Those meeting the risk limits first; within each group natural counters, then the
+        best commitment, then frontier points by increasing commitment.
     """
     p = _pricer(term_spend, offer, contract)
-    target = _target(recommendation, p.lam)
+    offer_obj = p.objective(offer.commit, offer.discount)
+    offer_ok = p.risk_ok(offer.commit, offer.discount)
+    ours = target = _target(recommendation, p.lam)
+    if offer_ok:  # an offer that already beats our number sets the bar the counters must clear
+        target = min(target, offer_obj)
 
     def make(c: float, d: float, kind: CounterKind) -> Counteroffer:
         m = p.s.metrics(c, d, p.overage, p.rollover)
@@ -280,6 +304,7 @@ def counteroffers(
             float(m.shortfall_probability[0]),
             float(m.cvar95_cost[0]),
             p.risk_ok(c, d),
+            float(m.expected_unused[0]),
         )
 
     out: list[Counteroffer] = []
@@ -294,11 +319,60 @@ def counteroffers(
         c_ok = _largest_within_limits(p, offer.discount, target)
         if not math.isnan(c_ok):
             out.append(make(c_ok, offer.discount, "within_limits"))
+    # an offer that beats our number within the limits: counter only for better terms, its
+    # discount on the commitment that suits us best
+    c_best = _best_within_limits(p, offer.discount) if offer_ok and offer_obj < ours else math.nan
+    if not math.isnan(c_best):
+        out.append(make(c_best, offer.discount, "best_commit"))
     for c in np.linspace(span[0] * offer.commit, span[1] * offer.commit, n):
         d = _discount_for(p, float(c), target)
         if not math.isnan(d) and p.risk_ok(float(c), d):
             out.append(make(float(c), d, "frontier"))
-    return out
+    kept = [k for k in out if _improves(p, k, offer, offer_obj, offer_ok)]
+    unique: list[Counteroffer] = []
+    for k in kept:  # one counter per (commit, discount): the first kind that found it names it
+        if not any(_same_terms(k, u) for u in unique):
+            unique.append(k)
+    # counters that meet the limits first (stable, so the natural counters lead within each)
+    return sorted(unique, key=lambda k: not k.meets_risk_limits)
 
 
-__all__ = ["Counteroffer", "OfferEvaluation", "counteroffers", "evaluate_offer"]
+def _same_terms(a: Counteroffer, b: Counteroffer) -> bool:
+    return (
+        abs(a.commit - b.commit) <= _SAME * max(1.0, a.commit)
+        and abs(a.discount - b.discount) <= _SAME
+    )
+
+
+def _improves(p: _Pricer, k: Counteroffer, offer: Offer, offer_obj: float, offer_ok: bool) -> bool:
+    """Whether a counter is better for the buyer than the offer it answers.
+
+    A counter asking for no more discount on at least the offered commitment is never better
+    (its cost is at least the offer's on every path), so it is dropped outright. Otherwise it must
+    cost less by the objective, or meet the risk limits the offer breaks.
+    """
+    if k.commit >= offer.commit * (1.0 - _SAME) and k.discount <= offer.discount + _SAME:
+        return False
+    obj = p.objective(k.commit, k.discount)
+    cheaper = obj < offer_obj - _GAIN * max(1.0, abs(offer_obj))
+    return cheaper or (not offer_ok and k.meets_risk_limits and obj <= offer_obj)
+
+
+def _best_within_limits(p: _Pricer, discount: float) -> float:
+    """The commitment at ``discount`` (on the breakpoints) with the least objective within the
+    risk limits: the vendor's discount on the commitment that suits the buyer best. NaN if none."""
+    grid = (1.0 - discount) * p.s.values
+    m = p.s.metrics(grid, discount, p.overage, p.rollover)
+    obj = m.expected_cost + p.lam * m.cvar95_cost
+    ok = grid > 0
+    if p.eps is not None:
+        ok &= np.round(m.shortfall_probability * p.s.n) <= shortfall_count(p.s.n, p.eps)
+    if p.cvar_limit is not None:
+        ok &= m.cvar95_cost <= p.cvar_limit * (1.0 + _TOL)
+    if not ok.any():
+        return math.nan
+    idx = np.flatnonzero(ok)
+    return float(grid[idx[int(np.argmin(obj[idx]))]])
+
+
+__all__ = ["COUNTER_LABELS", "Counteroffer", "OfferEvaluation", "counteroffers", "evaluate_offer"]

@@ -13,7 +13,15 @@ import numpy as np
 from simulator.commitment import CommitRecommendation, recommend_commit
 from simulator.commitment.offers import Counteroffer, OfferEvaluation, counteroffers, evaluate_offer
 from simulator.commitment.risk import SpendSamples
+from simulator.commitment.whatif import (
+    PathOutcomes,
+    batch_se,
+    path_outcomes,
+    recommendation_outcomes,
+)
 from simulator.decision.capacity import CapacityReport, capacity_report
+from simulator.decision.choose import Candidate, Decision, candidates, choose
+from simulator.decision.rationale import Context, rationale
 from simulator.forecast.montecarlo import Forecast, simulate
 from simulator.forecast.randomness import F64
 from simulator.planning.planner import Plan, plan_waves
@@ -67,6 +75,11 @@ class Report:
     counteroffers: dict[str, list[Counteroffer]]
     timings: dict[str, float] = field(default_factory=dict)
     capacity: CapacityReport | None = None
+    decision: Decision | None = None
+    #: expected cost (on the optimised forecast) of the commitment sized on the unoptimised one,
+    #: minus that of ours: the money behind ``exposure_avoided``
+    extra_cost_if_committed_unoptimized: float = float("nan")
+    standard_errors: dict[str, float] = field(default_factory=dict)
 
     @property
     def provenance(self) -> dict[str, Any]:
@@ -101,6 +114,9 @@ class Report:
             "commit_unoptimized": self.commit_unoptimized.to_dict(full=True),
             "exposure_avoided": self.exposure_avoided,
             "unused_if_committed_unoptimized": self.unused_if_committed_unoptimized,
+            "extra_cost_if_committed_unoptimized": self.extra_cost_if_committed_unoptimized,
+            "standard_errors": self.standard_errors,
+            "decision": None if self.decision is None else self.decision.to_dict(),
             "offers": [
                 o.to_dict() | {"counteroffers": [c.__dict__ for c in self.counteroffers[o.name]]}
                 for o in self.offers
@@ -172,6 +188,16 @@ def recommend(
             scenario, plan.assignment, paths=paths, seed=seed, forecast=forecast
         )
         timings["capacity"] = time.perf_counter() - t
+    t = time.perf_counter()
+    notify("choosing the deal", 0.9)
+    ours = recommendation_outcomes(optimized, rec, contract)
+    unopt = recommendation_outcomes(optimized, rec_unopt, contract)
+    extra = float(unopt.cost.mean() - ours.cost.mean())
+    errors = ours.standard_errors(forecast.batch) | {
+        "extra_cost_if_committed_unoptimized": batch_se(unopt.cost - ours.cost, forecast.batch)
+    }
+    decision = decide(scenario, optimized, rec, offers, counters, forecast.batch, extra)
+    timings["decision"] = time.perf_counter() - t
     notify("done", 1.0)
     return Report(
         scenario=scenario,
@@ -187,4 +213,61 @@ def recommend(
         counteroffers=counters,
         timings=timings,
         capacity=capacity,
+        decision=decision,
+        extra_cost_if_committed_unoptimized=extra,
+        standard_errors=errors,
     )
+
+
+def _outcomes(
+    c: Candidate,
+    term_spend: F64,
+    rec: CommitRecommendation,
+    offers: list[OfferEvaluation],
+    contract: Contract,
+) -> PathOutcomes:
+    """Per-path outcomes of a candidate: ours, or an offer's (or its counter's) terms."""
+    if c.kind == "ours":
+        return recommendation_outcomes(term_spend, rec, contract)
+    o = next(o for o in offers if o.name == (c.answers or c.name))
+    return path_outcomes(term_spend, c.commit, c.discount, o.overage, o.rollover_share)
+
+
+def decide(
+    scenario: Scenario,
+    term_spend: F64,
+    rec: CommitRecommendation,
+    offers: list[OfferEvaluation],
+    counters: dict[str, list[Counteroffer]],
+    batch: Any = None,
+    extra_cost_unoptimized: float = float("nan"),
+) -> Decision:
+    """Reconcile our number, the offers and the counters into one decision with its rationale.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        For the contract, its risk limits and the calendar.
+    term_spend : numpy.ndarray
+        Optimised list-price term spend (2-D for a ramped contract).
+    rec : CommitRecommendation
+        Our commitment on the tier schedule.
+    offers, counters
+        The vendor offers as priced and each offer's counteroffers.
+    batch : array_like of int, optional
+        Batch label per path for the standard errors.
+    extra_cost_unoptimized : float
+        Net expected cost of sizing on the unoptimised forecast (for the rationale).
+
+    Returns
+    -------
+    Decision
+    """
+    contract = scenario.contract
+    cands = candidates(rec, offers, counters, contract)
+    chosen, fallback = choose(cands)
+    se = _outcomes(chosen, term_spend, rec, offers, contract).standard_errors(batch)
+    n_batches = int(np.unique(batch).size) if batch is not None else 10
+    ctx = Context(scenario, term_spend, rec, se, n_batches, extra_cost_unoptimized)
+    text = rationale(chosen, fallback, cands, ctx)
+    return Decision(chosen, fallback, tuple(cands), text, se)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 
+from simulator.decision.words import compact_money as money_short
+from simulator.decision.words import percent, points
+
 
 def money(x: float | None) -> str:
     """Dollars as ``$1,234,567`` (``-$5`` for negatives, ``-`` for missing or NaN, infinity as
@@ -20,3 +23,6 @@ def pct(x: float | None, digits: int = 1) -> str:
     if x is None or not math.isfinite(x):
         return "-"
     return f"{100 * x:.{digits}f}%"
+
+
+__all__ = ["money", "money_short", "pct", "percent", "points"]

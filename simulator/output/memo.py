@@ -8,9 +8,11 @@ the same SVGs as ``data:image/svg+xml;base64`` images. Nothing is fetched: the f
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from simulator.decision.report import Report, term_stats
+from simulator.decision.words import month_name
 from simulator.forecast.randomness import F64
 from simulator.output.capacity_memo import capacity_blocks
 from simulator.output.formatting import money, pct
@@ -21,24 +23,31 @@ from simulator.planning.backlog import backlog
 Format = Literal["html", "md"]
 
 
+def _decision(r: Report) -> list[Block]:
+    """The memo's lead: the decision and its rationale, and when the memo was prepared."""
+    prepared = dt.datetime.now(dt.UTC).strftime("%d %B %Y, %H:%M UTC")
+    text = r.decision.rationale if r.decision is not None else ""
+    out = [Block("h2", "Decision"), Block("p", text)] if text else []
+    return [*out, Block("p", f"Prepared {prepared} with commitsim {r.provenance['version']}.")]
+
+
 def _recommendation(r: Report) -> list[Block]:
     s, c, u = r.scenario, r.commit, r.commit_unoptimized
-    term = f"{s.contract.term_months} months from {s.month_label(s.contract.start_month)}"
+    term = f"{s.contract.term_months} months from {month_name(s, s.contract.start_month)}"
     tier = (
-        "pay-as-you-go"
+        "no commitment"
         if c.tier < 0
-        else f"tier {c.tier}, commitments from {money(s.contract.tiers[c.tier].min_commit)}"
+        else f"the tier for commitments from {money(s.contract.tiers[c.tier].min_commit)}"
     )
     head = (
-        f"Sign a commitment of {money(c.recommended)} for {term} at {pct(c.discount)} off list "
-        f"({tier}). Expected cost {money(c.expected_cost)}, which saves "
+        f"Our number on the tier schedule: a commitment of {money(c.recommended)} for {term} at "
+        f"{pct(c.discount)} off list ({tier}). Expected cost {money(c.expected_cost)}, which saves "
         f"{money(c.expected_savings)} ({pct(c.effective_savings_rate)}) against pay-as-you-go."
     )
     why = (
-        f"Why this number: {c.reason} (binding constraint: {c.binding.replace('_', ' ')}). "
         f"The chance of paying for unused commitment is {pct(c.shortfall_probability)} "
         f"(limit {_limit(s.contract.max_shortfall_probability)}); expected unused "
-        f"{money(c.expected_unused)}; the average cost in the worst 5% of outcomes (CVaR95) is "
+        f"{money(c.expected_unused)}; the average cost in the worst 5% of outcomes is "
         f"{money(c.cvar95_cost)}. The commitment breaks even against pay-as-you-go at list spend "
         f"of {money(c.break_even_list_spend)} over the term."
     )
@@ -60,7 +69,9 @@ def _recommendation(r: Report) -> list[Block]:
             f"Sized on today's unoptimised spend the commitment would be {money(u.recommended)}. "
             f"Once the plan delivers, that would leave {money(r.unused_if_committed_unoptimized)} "
             f"unused on average; sizing on the optimised forecast avoids "
-            f"{money(r.exposure_avoided)} of that exposure.",
+            f"{money(r.exposure_avoided)} of that unused commitment. Net of the larger discount "
+            f"it would have earned, signing on the unoptimised forecast would cost "
+            f"{money(r.extra_cost_if_committed_unoptimized)} more in expectation.",
         ),
         table(
             ["", "unoptimised", "optimised"],
@@ -287,6 +298,7 @@ def _provenance(r: Report) -> list[Block]:
 def memo_blocks(report: Report) -> list[Block]:
     """The memo's content, in order, independent of the output format."""
     return [
+        *_decision(report),
         *_recommendation(report),
         *_plan(report),
         *_forecast(report),
