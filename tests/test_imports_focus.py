@@ -127,6 +127,6 @@ def test_cli_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 def test_model_names_with_dotted_versions(text: str, model: str) -> None:
     """'Opus 4.5' must not be read as Opus 4 (priced three times higher)."""
     from simulator.catalog.prices import load_catalog
-    from simulator.usage.focus import _model_in
+    from simulator.usage.naming import find_model
 
-    assert _model_in(text, load_catalog("anthropic-2026-11")) == model
+    assert find_model(text, load_catalog("anthropic-2026-11")) == model

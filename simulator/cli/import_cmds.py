@@ -218,11 +218,18 @@ def focus_cmd(
 
 @import_app.command("requests")
 def requests_cmd(
-    file: Annotated[Path, typer.Argument(help="CSV: timestamp, prompt tokens, output tokens.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: timestamp, prompt tokens, output tokens; optional cache and model columns."
+        ),
+    ],
     output: OutputOpt = None,
     bad_rows: BadRowsOpt = "reject",
     json_out: JsonOut = False,
-    model: Annotated[str, typer.Option("--model", help="Model of the traffic.")] = DEFAULT_MODEL,
+    model: Annotated[
+        str, typer.Option("--model", help="Model of rows without a model column.")
+    ] = DEFAULT_MODEL,
     workload_id: Annotated[
         str | None, typer.Option("--id", help="Workload id (default: file name).")
     ] = None,

@@ -7,30 +7,40 @@ true`` means pages are missing, which is a warning in the summary).
 
 Null dimensions: ``workspace_id`` (or ``api_key_id``) null is the ``default`` workspace; a null
 ``model`` (report not grouped by model) is priced as ``--model``; both are counted in warnings.
+
+Rows are told apart by every dimension they carry (``speed``, ``account_id``,
+``service_account_id`` and any other grouping), so only a row repeating all of them in the same
+bucket is a duplicate. ``speed: fast`` is priced at the fast-mode multiplier where one is known.
+``server_tool_use`` counts (web searches) are summed and named in the warnings: they are billed
+per use, not per token, and are not part of the token forecast. A retired Claude model the
+catalog does not price (Claude 3.x) is left out with a warning giving its tokens, not rejected.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from decimal import Decimal, InvalidOperation
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from simulator.catalog.prices import Catalog, load_catalog
+from simulator.usage.admin_costs import read_costs
 from simulator.usage.common import (
     DEFAULT_CATALOG,
     DEFAULT_INPUT_TOKENS_PER_REQUEST,
     DEFAULT_MODEL,
+    FAST_MODE_MULTIPLIER,
     ImportResult,
     RowLog,
     UsageRecord,
     build_import,
     normalise_model,
-    reconcile,
 )
-from simulator.usage.jsonloc import JsonDoc, load_json
+from simulator.usage.jsonloc import JsonDoc
+from simulator.usage.naming import claude_name
+from simulator.usage.pages import buckets
+from simulator.usage.reconcile import explain_gaps, reconcile
 
 GroupBy = Literal["workspace", "api_key"]
 _TOKEN_KEYS = {
@@ -40,92 +50,10 @@ _TOKEN_KEYS = {
     "write_1h": ("cache_creation", "ephemeral_1h_input_tokens"),
     "output": ("output_tokens",),
 }
-_DIMENSIONS = (
-    "model",
-    "service_tier",
-    "context_window",
-    "workspace_id",
-    "api_key_id",
-    "inference_geo",
-)
+_TOKEN_ROOTS = {keys[0] for keys in _TOKEN_KEYS.values()} | {"server_tool_use"}
+# web search is billed per use: $10 per 1,000 searches (Anthropic pricing page)
+WEB_SEARCH_DOLLARS = 0.01
 _CONTEXT = {None: False, "0-200k": False, "200k-1M": True}
-
-
-def _pages(doc: JsonDoc) -> Iterator[tuple[str, Any]]:
-    """Yield ``(json path, page)`` for a file holding one page or a list of pages."""
-    if isinstance(doc.data, list):
-        for i, page in enumerate(doc.data):
-            yield f"[{i}]", page
-    else:
-        yield "", doc.data
-
-
-def _check_chain(chain: list[tuple[str, Any]], log: RowLog) -> None:
-    seen: dict[str, str] = {}
-    for i, (where, page) in enumerate(chain):
-        more, token = page.get("has_more"), page.get("next_page")
-        last = i == len(chain) - 1
-        if more and last:
-            log.warnings.append(
-                f"{where}: has_more is true (next_page {token!r}) but no later page was given; "
-                "the export is missing pages"
-            )
-        elif not more and not last:
-            log.warnings.append(
-                f"{where}: has_more is false but more pages follow; "
-                "pages from different queries or out of order?"
-            )
-        if more and token is not None:
-            if token in seen:
-                log.warnings.append(f"{where}: next_page {token!r} repeats {seen[token]}")
-            seen[str(token)] = where
-
-
-def _when(text: Any) -> dt.datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    # naive and aware stamps must compare; the API speaks UTC
-    return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
-
-
-def _buckets(
-    paths: Sequence[str | Path], log: RowLog
-) -> Iterator[tuple[JsonDoc, str, Any, dt.datetime, dt.datetime]]:
-    """Every well-formed bucket of every page, with its file and JSON path."""
-    chain: list[tuple[str, Any]] = []
-    for path in paths:
-        doc = load_json(path)
-        for ppath, page in _pages(doc):
-            if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-                log.bad(
-                    doc.name, doc.line(page), f"{ppath}.data".lstrip("."), "page has no data list"
-                )
-                continue
-            chain.append((f"{doc.name}{ppath or ''}", page))
-            for b, bucket in enumerate(page["data"]):
-                bpath = f"{ppath}.data[{b}]".lstrip(".")
-                start = _when(bucket.get("starting_at")) if isinstance(bucket, dict) else None
-                end = _when(bucket.get("ending_at")) if isinstance(bucket, dict) else None
-                if start is None or end is None or end <= start:
-                    log.bad(
-                        doc.name,
-                        doc.line(bucket, "starting_at"),
-                        f"{bpath}.starting_at",
-                        "bucket needs ISO starting_at < ending_at",
-                        bucket.get("starting_at") if isinstance(bucket, dict) else bucket,
-                    )
-                    continue
-                if not isinstance(bucket.get("results"), list):
-                    log.bad(
-                        doc.name, doc.line(bucket), f"{bpath}.results", "results must be a list"
-                    )
-                    continue
-                yield doc, bpath, bucket, start, end
-    _check_chain(chain, log)
 
 
 def _tokens(row: dict[str, Any], doc: JsonDoc, rpath: str, log: RowLog) -> dict[str, int] | None:
@@ -170,10 +98,13 @@ def read_usage(
     records: list[UsageRecord] = []
     seen: dict[tuple[Any, ...], str] = {}
     nulls: dict[str, int] = defaultdict(int)
+    unpriced: dict[str, float] = defaultdict(float)
+    fast_tokens: dict[str, float] = defaultdict(float)
+    tool_uses: dict[str, float] = defaultdict(float)
     first: dt.datetime | None = None
     last: dt.datetime | None = None
     dim = "workspace_id" if group_by == "workspace" else "api_key_id"
-    for doc, bpath, bucket, start, end in _buckets(paths, log):
+    for doc, bpath, bucket, start, end in buckets(paths, log):
         first = start if first is None or start < first else first
         last = end if last is None or end > last else last
         for r, row in enumerate(bucket["results"]):
@@ -182,8 +113,9 @@ def read_usage(
                 log.bad(doc.name, doc.line(bucket, "results"), rpath, "row must be an object", row)
                 continue
             where = f"{doc.name}:{doc.line(row)}"
-            # same bucket and same dimensions twice means a page was exported twice
-            key = (start, *(str(row.get(k)) for k in _DIMENSIONS))
+            # same bucket and every dimension the same twice means a page was exported twice;
+            # any grouping (speed, account_id, service_account_id, ...) tells rows apart
+            key = (start, *sorted((k, str(v)) for k, v in row.items() if k not in _TOKEN_ROOTS))
             if key in seen:
                 log.bad(doc.name, doc.line(row), rpath, f"duplicate of the row at {seen[key]}")
                 continue
@@ -196,6 +128,11 @@ def read_usage(
                 model = normalise_model(raw_model, catalog)
             else:
                 model = None
+            retired = claude_name(raw_model) if isinstance(raw_model, str) else None
+            if model is None and retired is not None:
+                toks = _tokens(row, doc, rpath, RowLog("skip")) or {}
+                unpriced[str(raw_model)] += sum(toks.values())
+                continue
             if model is None:
                 log.bad(
                     doc.name,
@@ -224,6 +161,14 @@ def read_usage(
             tier = row.get("service_tier")
             if tier not in (None, "standard", "batch"):
                 nulls[f"service_tier {tier} priced as standard"] += 1
+            fast = row.get("speed") == "fast"
+            if fast:
+                fast_tokens[model] += sum(tokens.values())
+            tools = row.get("server_tool_use")
+            if isinstance(tools, dict):
+                for k, v in tools.items():
+                    if isinstance(v, int | float) and not isinstance(v, bool) and v > 0:
+                        tool_uses[str(k)] += float(v)
             records.append(
                 UsageRecord(
                     workspace=str(ws) if ws is not None else "default",
@@ -232,6 +177,7 @@ def read_usage(
                     batch=tier == "batch",
                     long_context=_CONTEXT[cw],
                     geo_us=row.get("inference_geo") == "us",
+                    fast=fast,
                     **tokens,
                 )
             )
@@ -242,67 +188,46 @@ def read_usage(
             log.warnings.append(f"{n} row(s) with {dim} null put in workspace 'default'")
         else:
             log.warnings.append(f"{n} row(s) with {what}")
+    _usage_warnings(log, unpriced, fast_tokens, tool_uses, catalog)
     if first is None or last is None:
         return records, (dt.date.today(), dt.date.today())
     end_day = last.date() if last.time() == dt.time(0) else last.date() + dt.timedelta(days=1)
     return records, (first.date(), end_day)
 
 
-def read_costs(
-    paths: Sequence[str | Path], log: RowLog, *, catalog: Catalog
-) -> tuple[dict[str, float], dict[str, float], tuple[dt.date, dt.date] | None]:
-    """Sum a cost report's ``amount`` (decimal string, cents) into dollars.
-
-    Returns
-    -------
-    tokens, other, window
-        Token costs by model (``unattributed`` when model is null), other costs by cost type, and
-        the report's window.
-    """
-    tokens: dict[str, float] = defaultdict(float)
-    other: dict[str, float] = defaultdict(float)
-    days: list[dt.date] = []
-    for doc, bpath, bucket, start, end in _buckets(paths, log):
-        days += [start.date(), end.date()]
-        for r, row in enumerate(bucket["results"]):
-            rpath = f"{bpath}.results[{r}]"
-            if not isinstance(row, dict):
-                log.bad(doc.name, doc.line(bucket, "results"), rpath, "row must be an object", row)
-                continue
-            amount = row.get("amount")
-            try:
-                cents = Decimal(str(amount)) if isinstance(amount, str | int | float) else None
-            except InvalidOperation:
-                cents = None
-            if cents is None or not cents.is_finite() or isinstance(amount, bool):
-                log.bad(
-                    doc.name,
-                    doc.line(row, "amount"),
-                    f"{rpath}.amount",
-                    "amount must be a decimal string in cents",
-                    amount,
-                )
-                continue
-            currency = row.get("currency", "USD")
-            if currency not in (None, "USD"):
-                log.bad(
-                    doc.name,
-                    doc.line(row, "currency"),
-                    f"{rpath}.currency",
-                    "only USD is supported",
-                    currency,
-                )
-                continue
-            dollars = float(cents / 100)
-            cost_type = row.get("cost_type") or "tokens"
-            if cost_type != "tokens":
-                other[str(cost_type)] += dollars
-                continue
-            raw = row.get("model")
-            model = normalise_model(raw, catalog) if isinstance(raw, str) else None
-            tokens[model or (raw if isinstance(raw, str) else "unattributed")] += dollars
-    window = (min(days), max(days)) if days else None
-    return dict(tokens), dict(other), window
+def _usage_warnings(
+    log: RowLog,
+    unpriced: dict[str, float],
+    fast_tokens: dict[str, float],
+    tool_uses: dict[str, float],
+    catalog: Catalog,
+) -> None:
+    for raw, n in sorted(unpriced.items()):
+        log.warnings.append(
+            f"model {raw} is not in price catalog {catalog.name} (retired?): its {n:,.0f} "
+            "tokens are left out of the scenario and the priced usage"
+        )
+    for model, n in sorted(fast_tokens.items()):
+        mult = FAST_MODE_MULTIPLIER.get(model)
+        how = (
+            f"priced at {mult:g}x in the reconciliation"
+            if mult
+            else "priced at standard rates (no fast-mode rate known for this model)"
+        )
+        log.warnings.append(
+            f"{n:,.0f} fast-mode tokens of {model} {how}; the scenario has no speed field, so "
+            "its forecast prices them at standard rates"
+        )
+    for kind, n in sorted(tool_uses.items()):
+        extra = (
+            f" (about ${n * WEB_SEARCH_DOLLARS:,.2f} at $10 per 1,000)"
+            if kind == "web_search_requests"
+            else ""
+        )
+        log.warnings.append(
+            f"server_tool_use: {n:,.0f} {kind}{extra} are billed per use, not per token, and are "
+            "not in the forecast"
+        )
 
 
 def import_anthropic_usage(
@@ -360,6 +285,7 @@ def import_anthropic_usage(
     )
     if costs is not None:
         rec = reconcile(result.summary["priced_usage_by_model"], costs[0], costs[1])
+        result.summary["warnings"] += explain_gaps(rec)
         if costs[2] is not None:
             (c0, c1), (u0, u1) = costs[2], window
             rec["window"] = [c0.isoformat(), c1.isoformat()]

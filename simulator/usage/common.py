@@ -20,6 +20,7 @@ from simulator.catalog.prices import Catalog, load_catalog
 from simulator.errors import ImportDataError, Problem
 from simulator.scenario import Scenario, Workload, scenario_from_data
 from simulator.usage.fitting import GrowthFit, fit_growth
+from simulator.usage.naming import find_model
 
 BadRows = Literal["skip", "reject"]
 DAYS_PER_MONTH = 365.25 / 12.0
@@ -29,11 +30,10 @@ DEFAULT_MODEL = "claude-sonnet-4-5"
 DEFAULT_INPUT_TOKENS_PER_REQUEST = 2000.0
 HORIZON_MONTHS = 36
 TOKEN_FIELDS = ("uncached", "cache_read", "write_5m", "write_1h", "output")
-_ALIASES = {
-    "claude-3-5-haiku": "claude-haiku-3-5",
-    "claude-3-5-sonnet": "claude-sonnet-3-5",
-    "claude-3-opus": "claude-opus-3",
-}
+# fast mode (``speed: fast``) multiplies every token class; Anthropic lists Opus 4.6 fast mode at
+# $30 / $150 per MTok (6x). Other models' fast rates are not published in the reference, so they
+# are priced at standard rates and the importer warns.
+FAST_MODE_MULTIPLIER = {"claude-opus-4-6": 6.0}
 
 
 class RowLog:
@@ -69,6 +69,7 @@ class UsageRecord:
     batch: bool = False
     long_context: bool = False
     geo_us: bool = False
+    fast: bool = False
 
     @property
     def total(self) -> float:
@@ -86,10 +87,11 @@ class ImportResult:
 
 
 def normalise_model(name: str, catalog: Catalog) -> str | None:
-    """Map an API model id (``claude-sonnet-4-5-20250929``) to a catalog id, or ``None``."""
-    base = re.sub(r"-(\d{8}|latest)$", "", name.strip().lower())
-    base = _ALIASES.get(base, base)
-    return base if base in catalog.models else None
+    """Map a model id as billed (dated, Bedrock, product name) to a catalog id, or ``None``.
+
+    See :mod:`simulator.usage.naming` for the forms read.
+    """
+    return find_model(name, catalog)
 
 
 def slugify(text: str) -> str:
@@ -136,7 +138,7 @@ def covered_days(first: dt.date, end: dt.date) -> dict[tuple[int, int], float]:
 
 
 def price_record(rec: UsageRecord, catalog: Catalog) -> float:
-    """List price of a record in dollars: batch discount, long-context rates, US-only 1.1x."""
+    """List price of a record in dollars: batch, long-context rates, US-only 1.1x, fast mode."""
     rates = catalog.rates(rec.model, rec.day)
     lc = rec.long_context
     dollars = (
@@ -150,6 +152,8 @@ def price_record(rec: UsageRecord, catalog: Catalog) -> float:
         dollars *= 1.0 - rates.batch_discount
     if rec.geo_us:
         dollars *= 1.1
+    if rec.fast:
+        dollars *= FAST_MODE_MULTIPLIER.get(rec.model, 1.0)
     return dollars
 
 
@@ -311,32 +315,3 @@ def build_import(
         "priced_usage_total": sum(priced.values()),
     }
     return ImportResult(scenario, summary, list(log.problems))
-
-
-def reconcile(
-    priced: dict[str, float], reported: dict[str, float], other: dict[str, float]
-) -> dict[str, Any]:
-    """Compare catalog-priced usage with reported token costs by model (dollars).
-
-    ``difference`` is reported minus priced; ``other`` holds reported non-token costs (web
-    search and so on) by cost type, shown but not compared.
-    """
-    models = sorted(set(priced) | set(reported))
-    rows = [
-        {
-            "model": m,
-            "reported": reported.get(m, 0.0),
-            "priced": priced.get(m, 0.0),
-            "difference": reported.get(m, 0.0) - priced.get(m, 0.0),
-        }
-        for m in models
-    ]
-    rep, pri = sum(reported.values()), sum(priced.values())
-    return {
-        "by_model": rows,
-        "reported_total": rep,
-        "priced_total": pri,
-        "difference_total": rep - pri,
-        "difference_share": (rep - pri) / pri if pri else None,
-        "other_costs": dict(sorted(other.items())),
-    }

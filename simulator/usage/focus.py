@@ -1,19 +1,26 @@
-"""FinOps FOCUS (1.0-1.2) cost and usage exports filtered to Claude.
+"""FinOps FOCUS (1.0-1.3) cost and usage exports filtered to Claude.
 
-FOCUS names no token classes, so each usage row is read from its SKU text, the concatenation of
-``SkuMeter``, ``SkuId``, ``ChargeDescription``, ``SkuPriceDetails`` and ``x_TokenType`` (those
-present), lower-cased with ``-``/``_`` read as spaces:
+Which rows are Claude: ``claude`` or ``anthropic`` in a provider column (``ServiceName``,
+``Provider``, ``ProviderName``, ``PublisherName``, and the 1.3 ``ServiceProviderName`` /
+``HostProviderName``), or a Claude model named anywhere in the row (a Bedrock row whose
+``ServiceName`` is "Amazon Bedrock" but whose usage type names the model).
 
-* model: the ``x_Model`` column when present, else the longest catalog model id in the SKU text;
-* token class: ``cache read``/``cache hit`` -> cache reads; ``cache write``/``cache creation``
-  -> cache writes (1-hour when the text says ``1h``/``1 hour``, else 5-minute); ``output``;
-  ``input``; anything else is a bad row;
-* ``batch`` in the text -> batch tier; ``long context`` or ``200k 1m`` -> long context;
+* model: ``x_Model``, ``ServiceName`` ("Claude 3.5 Haiku (Amazon Bedrock Edition)"),
+  ``ResourceId``/``ResourceName`` (Bedrock ids and ARNs such as
+  ``us.anthropic.claude-sonnet-4-5-20250929-v1:0``), then the SKU text; forms read are listed in
+  :mod:`simulator.usage.naming`. A Claude model the catalog does not price (retired) is left out
+  with a warning giving its tokens and cost;
+* token class, batch and long context: :mod:`simulator.usage.focus_sku` (SKU text and the
+  structured ``SkuPriceDetails``);
 * tokens = ``ConsumedQuantity`` x the ``ConsumedUnit`` scale (``Tokens``, ``1K Tokens``,
-  ``1M Tokens`` and spelled-out forms); workspace = ``SubAccountId`` (empty -> ``default``).
+  ``1M Tokens``, spelled-out forms). A count unit (``Units``, ``Count``) on a SKU that names
+  tokens is read with the scale (1, 1,000 or 1,000,000 tokens per unit) the row's cost implies at
+  catalog rates, 1 when the row has no cost; the scales used are named in the warnings;
+* workspace = ``SubAccountId`` (empty -> ``default``).
 
 Rows from other services, and non-usage charges (purchases, credits, tax, unused commitment),
-are counted and summed in the summary, never used as traffic.
+are counted and summed in the summary, never used as traffic. Reconciliation gaps above 2% are
+explained or warned about (:mod:`simulator.usage.reconcile`).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Literal
 
-from simulator.catalog.prices import Catalog, load_catalog
+from simulator.catalog.prices import load_catalog
 from simulator.errors import ImportDataError, Problem
 from simulator.usage.anthropic_usage import GroupBy
 from simulator.usage.common import (
@@ -36,46 +43,41 @@ from simulator.usage.common import (
     RowLog,
     UsageRecord,
     build_import,
-    reconcile,
 )
+from simulator.usage.focus_sku import (
+    COUNT_UNITS,
+    SKU_COLUMNS,
+    TOKEN_UNITS,
+    details,
+    infer_scale,
+    names_tokens,
+    sku_reading,
+    token_class,
+    words,
+)
+from simulator.usage.naming import claude_name, find_model
+from simulator.usage.reconcile import explain_gaps, reconcile
+
+__all__ = ["import_focus", "token_class"]
 
 REQUIRED = ("ChargePeriodStart", "ChargeCategory", "ConsumedQuantity", "ConsumedUnit")
-_SKU_COLUMNS = ("SkuMeter", "SkuId", "ChargeDescription", "SkuPriceDetails", "x_TokenType")
-_PROVIDER_COLUMNS = ("ServiceName", "Provider", "ProviderName", "PublisherName", "SkuId")
-_UNITS = {
-    "token": 1.0,
-    "tokens": 1.0,
-    "1k tokens": 1e3,
-    "1000 tokens": 1e3,
-    "thousand tokens": 1e3,
-    "1m tokens": 1e6,
-    "1000000 tokens": 1e6,
-    "million tokens": 1e6,
-    "mtok": 1e6,
+_PROVIDER_COLUMNS = (
+    "ServiceName",
+    "Provider",
+    "ProviderName",
+    "PublisherName",
+    "ServiceProviderName",
+    "HostProviderName",
+    "InvoiceIssuerName",
+)
+_MODEL_COLUMNS = ("x_Model", "ServiceName", "ResourceId", "ResourceName", "SkuId", "SkuMeter")
+_CATALOG_CLASS = {
+    "uncached": "input",
+    "cache_read": "cache_read",
+    "write_5m": "cache_write_5m",
+    "write_1h": "cache_write_1h",
+    "output": "output",
 }
-_ONE_HOUR = re.compile(r"\b1 ?h(ou)?r?\b")
-_LONG = re.compile(r"long context|200k 1m|over 200k|> ?200k")
-
-
-def token_class(text: str) -> str | None:
-    """Token class named by a SKU text (already lower-case, ``-``/``_`` as spaces)."""
-    if "cache read" in text or "cache hit" in text:
-        return "cache_read"
-    if "cache write" in text or "cache creation" in text:
-        return "write_1h" if _ONE_HOUR.search(text) else "write_5m"
-    if "output" in text:
-        return "output"
-    if "input" in text:
-        return "uncached"
-    return None
-
-
-def _model_in(text: str, catalog: Catalog) -> str | None:
-    # "Claude Opus 4.5" and "claude-opus-4-5" both become "claude opus 4 5"; a match must not be
-    # followed by another version digit, or "opus 4" would swallow "opus 4 5"
-    spaced = re.sub(r"(\d)\.(\d)", r"\1 \2", text.lower()).replace("-", " ")
-    found = [m for m in catalog.models if re.search(rf"\b{m.replace('-', ' ')}(?! ?\d)", spaced)]
-    return max(found, key=len) if found else None
 
 
 def _date(text: str) -> dt.datetime | None:
@@ -141,6 +143,9 @@ def import_focus(
     counts: dict[str, int] = defaultdict(int)
     starts: list[dt.datetime] = []
     ends: list[dt.datetime] = []
+    seen: set[str] = set()
+    unpriced: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    unit_scales: dict[str, int] = defaultdict(int)
     with io.StringIO(raw) as fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
@@ -157,8 +162,14 @@ def import_focus(
             def cell(col: str, row: dict[str, Any] = row) -> str:
                 return str(row.get(col) or "").strip()
 
+            seen.add(" / ".join(x for x in (cell("ServiceName"), cell("Provider")) if x) or "?")
+            det = details(cell("SkuPriceDetails"))
+            text = words(" ".join(cell(c) for c in SKU_COLUMNS))
+            model_text = " | ".join(cell(c) for c in _MODEL_COLUMNS if cell(c))
+            model = find_model(cell("x_Model"), catalog) or find_model(model_text, catalog)
+            retired = None if model else claude_name(model_text)
             who = " ".join(cell(c) for c in _PROVIDER_COLUMNS).lower()
-            if "claude" not in who and "anthropic" not in who:
+            if "claude" not in who and "anthropic" not in who and not (model or retired):
                 counts["rows from other services ignored"] += 1
                 continue
             cost_text = cell(cost_col)
@@ -179,12 +190,10 @@ def import_focus(
                     source, line, "ChargePeriodStart", "not an ISO date", cell("ChargePeriodStart")
                 )
                 continue
-            text = re.sub(r"[-_]+", " ", " ".join(cell(c) for c in _SKU_COLUMNS).lower())
-            model = cell("x_Model").lower() or None
-            if model is not None:
-                model = model if model in catalog.models else _model_in(model, catalog)
-            else:
-                model = _model_in(text, catalog)
+            if model is None and retired is not None:
+                unpriced[retired][0] += cost
+                unpriced[retired][1] += _number(cell("ConsumedQuantity")) or 0.0
+                continue
             if model is None:
                 log.bad(
                     source,
@@ -194,7 +203,7 @@ def import_focus(
                     cell("x_Model") or cell("SkuId") or cell("ChargeDescription"),
                 )
                 continue
-            klass = token_class(text)
+            klass, batch, long_ctx = sku_reading(text, det)
             if klass is None:
                 log.bad(
                     source,
@@ -203,10 +212,6 @@ def import_focus(
                     "no token class (input, output, cache) named",
                     cell("SkuMeter") or cell("SkuId"),
                 )
-                continue
-            scale = _UNITS.get(re.sub(r"\s+", " ", cell("ConsumedUnit").lower()))
-            if scale is None:
-                log.bad(source, line, "ConsumedUnit", "not a token unit", cell("ConsumedUnit"))
                 continue
             qty = _number(cell("ConsumedQuantity"))
             if qty is None or qty < 0:
@@ -218,6 +223,17 @@ def import_focus(
                     cell("ConsumedQuantity"),
                 )
                 continue
+            unit = re.sub(r"\s+", " ", cell("ConsumedUnit").lower())
+            scale = TOKEN_UNITS.get(unit)
+            if scale is None and unit in COUNT_UNITS and names_tokens(f"{text} {unit}"):
+                rates = catalog.rates(model, start.date())
+                rate = rates.rate(_CATALOG_CLASS[klass], long_ctx)  # type: ignore[arg-type]
+                rate *= (1.0 - rates.batch_discount) if batch else 1.0
+                scale = infer_scale(cost, qty, rate) or 1.0
+                unit_scales[f"{cell('ConsumedUnit')} as {scale:,.0f} token(s)"] += 1
+            if scale is None:
+                log.bad(source, line, "ConsumedUnit", "not a token unit", cell("ConsumedUnit"))
+                continue
             end = _date(cell("ChargePeriodEnd"))
             starts.append(start)
             ends.append(end if end is not None and end > start else start + dt.timedelta(days=1))
@@ -226,16 +242,38 @@ def import_focus(
                 workspace=cell(group_col) or "default",
                 model=model,
                 day=start.date(),
-                batch="batch" in text,
-                long_context=bool(_LONG.search(text)),
+                batch=batch,
+                long_context=long_ctx,
             )
             setattr(rec, klass, qty * scale)
             records.append(rec)
     for what, n in sorted(counts.items()):
         log.warnings.append(f"{n} {what}")
+    for what, n in sorted(unit_scales.items()):
+        log.warnings.append(f"{n} row(s) with ConsumedUnit {what} per unit (implied by {cost_col})")
+    for model_id, (dollars, qty) in sorted(unpriced.items()):
+        log.warnings.append(
+            f"model {model_id} is not in price catalog {catalog.name} (retired?): "
+            f"{qty:,.0f} units and ${dollars:,.2f} left out of the scenario and reconciliation"
+        )
     if not starts:
         log.finish()
-        raise ImportDataError([Problem(source, 0, "", "no Claude usage rows", None, False)])
+        shown = ", ".join(sorted(seen)[:8]) or "none"
+        raise ImportDataError(
+            [
+                Problem(
+                    source,
+                    0,
+                    "",
+                    f"no Claude usage rows: {counts['rows from other services ignored']} row(s) "
+                    f"from other services; services seen: {shown}; Claude rows are found by "
+                    "'claude'/'anthropic' in ServiceName, Provider, ServiceProviderName or "
+                    "HostProviderName, or a Claude model id in the row",
+                    None,
+                    False,
+                )
+            ]
+        )
     last = max(ends)
     end_day = last.date() if last.time() == dt.time(0) else last.date() + dt.timedelta(days=1)
     result = build_import(
@@ -249,5 +287,13 @@ def import_focus(
     )
     rec_summary = reconcile(result.summary["priced_usage_by_model"], dict(reported), dict(other))
     rec_summary["reported_column"] = cost_col
+    result.summary["warnings"] += explain_gaps(
+        rec_summary,
+        below_list=(
+            "BilledCost is after negotiated discounts and credits (no ListCost column)"
+            if cost_col != "ListCost"
+            else ""
+        ),
+    )
     result.summary["reconciliation"] = rec_summary
     return result

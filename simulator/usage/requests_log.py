@@ -1,4 +1,4 @@
-"""A per-request log (timestamp, prompt tokens, output tokens) becomes one workload.
+"""A per-request log (timestamp, prompt tokens, output tokens) becomes one workload per model.
 
 Rules (printed in the summary):
 
@@ -6,8 +6,11 @@ Rules (printed in the summary):
 * ``requests_per_month = (n - 1) / (t_last - t_first) x 86,400 x 365.25 / 12``: ``n - 1``
   arrivals happen between the first and last timestamps, so that ratio is the observed rate.
 * ``long_context_share`` is the token share of requests whose prompt exceeds the model's
-  long-context threshold (priced on the whole request); cache and batch shares are 0 (a log
-  has no such columns).
+  long-context threshold (priced on the whole request); cache shares are the token shares of
+  cache reads and writes in the prompt when the log has cache columns (see
+  :func:`read_requests`), else 0; batch share is 0.
+* A ``model`` column splits the log into one workload per model, each with its share of the
+  requests; without one every row is ``--model``.
 * A log of hours holds no growth history: rate 0 and the prior volatility of
   :mod:`simulator.usage.fitting`.
 * The token distributions' spread (standard deviation and percentiles) is kept in the summary.
@@ -17,19 +20,16 @@ Timestamps are ISO 8601 (naive ones read as UTC) or numbers of Unix seconds.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from simulator.catalog.prices import load_catalog
+from simulator.catalog.prices import Catalog, load_catalog
 from simulator.errors import ImportDataError, Problem
 from simulator.scenario import scenario_from_data
 from simulator.usage.common import (
-    DAYS_PER_MONTH,
     DEFAULT_CATALOG,
     DEFAULT_MODEL,
     HORIZON_MONTHS,
@@ -39,37 +39,8 @@ from simulator.usage.common import (
     slugify,
 )
 from simulator.usage.fitting import fit_growth
-
-# accepted header names, compared case-insensitively
-COLUMNS = {
-    "timestamp": ("timestamp", "time", "created_at", "ts"),
-    "prompt": ("contexttokens", "prompt_tokens", "input_tokens", "prompt", "context_tokens"),
-    "output": ("generatedtokens", "output_tokens", "completion_tokens", "generated_tokens"),
-}
-SECONDS_PER_MONTH = DAYS_PER_MONTH * 86_400.0
-
-
-def _parse_time(text: str) -> dt.datetime | None:
-    text = text.strip()
-    try:
-        return dt.datetime.fromtimestamp(float(text), dt.UTC).replace(tzinfo=None)
-    except (ValueError, OverflowError, OSError):
-        pass
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if when.tzinfo is not None:
-        when = when.astimezone(dt.UTC).replace(tzinfo=None)
-    return when
-
-
-def _parse_count(text: str) -> int | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return int(value) if value >= 0 and value.is_integer() else None
+from simulator.usage.naming import claude_name
+from simulator.usage.request_rows import SECONDS_PER_MONTH, LogRows, read_requests
 
 
 def _spread(values: np.ndarray[Any, np.dtype[np.float64]]) -> dict[str, float]:
@@ -86,58 +57,26 @@ def _spread(values: np.ndarray[Any, np.dtype[np.float64]]) -> dict[str, float]:
     }
 
 
-def read_requests(path: str | Path, log: RowLog) -> tuple[list[dt.datetime], list[int], list[int]]:
-    """Read a request log; bad rows go to ``log`` with their line numbers."""
-    name = str(path)
-    try:
-        raw = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportDataError(
-            [Problem(name, 0, "", f"cannot read file: {exc}", None, False)]
-        ) from None
-    times: list[dt.datetime] = []
-    prompts: list[int] = []
-    outputs: list[int] = []
-    with io.StringIO(raw) as fh:
-        reader = csv.reader(fh)
-        header = [h.strip().lower() for h in next(reader, [])]
-        cols: dict[str, int] = {}
-        for key, names in COLUMNS.items():
-            found = [header.index(n) for n in names if n in header]
-            if not found:
-                raise ImportDataError(
-                    [
-                        Problem(
-                            name,
-                            1,
-                            key,
-                            f"missing column; expected one of {', '.join(names)}",
-                            ",".join(header),
-                        )
-                    ]
-                )
-            cols[key] = found[0]
-        labels = {k: header[i] for k, i in cols.items()}
-        for row in reader:
-            line = reader.line_num
-            if not any(c.strip() for c in row):
-                continue
-            cells = {k: row[i] if i < len(row) else "" for k, i in cols.items()}
-            when = _parse_time(cells["timestamp"])
-            prompt = _parse_count(cells["prompt"])
-            output = _parse_count(cells["output"])
-            if when is None:
-                log.bad(name, line, labels["timestamp"], "not a timestamp", cells["timestamp"])
-            if prompt is None:
-                log.bad(name, line, labels["prompt"], "not a non-negative integer", cells["prompt"])
-            if output is None:
-                log.bad(name, line, labels["output"], "not a non-negative integer", cells["output"])
-            if when is None or prompt is None or output is None:
-                continue
-            times.append(when)
-            prompts.append(prompt)
-            outputs.append(output)
-    return times, prompts, outputs
+def _by_model(rows: LogRows, source: str, catalog: Catalog, log: RowLog) -> dict[str, list[int]]:
+    """Row indices by catalog model; each unknown model is one bad row (its first line, count)."""
+    groups: dict[str, list[int]] = {}
+    unknown: dict[str, list[int]] = {}
+    for i, raw in enumerate(rows.models):
+        model = normalise_model(raw, catalog)
+        if model is None:
+            unknown.setdefault(raw, []).append(rows.lines[i])
+            continue
+        groups.setdefault(model, []).append(i)
+    for raw, lines in sorted(unknown.items(), key=lambda kv: kv[1][0]):
+        log.bad(
+            source,
+            lines[0],
+            "model",
+            f"not in price catalog {catalog.name}: {len(lines)} request(s) of it"
+            + (" (a retired Claude model?)" if claude_name(raw) else ""),
+            raw,
+        )
+    return groups
 
 
 def import_requests(
@@ -149,18 +88,22 @@ def import_requests(
     name: str | None = None,
     catalog_name: str = DEFAULT_CATALOG,
 ) -> ImportResult:
-    """Build a one-workload scenario from a per-request log.
+    """Build a scenario from a per-request log: one workload per model in it.
 
     Parameters
     ----------
     path : path
-        CSV with a timestamp, prompt-token and output-token column (see :data:`COLUMNS`).
+        CSV with a timestamp, prompt-token and output-token column (see :data:`COLUMNS`), and
+        optionally cache and model columns (:data:`OPTIONAL`): Anthropic-style logs
+        (``input_tokens`` + ``cache_read_input_tokens`` + ``cache_creation_input_tokens``) and
+        LiteLLM spend logs (``startTime``, ``model``, ``prompt_tokens``) both read.
     model : str
-        Catalog model id of the traffic (a log carries none).
+        Catalog model id of rows without a model column (or an empty cell).
     bad_rows : {'reject', 'skip'}
         Reject the file listing every bad row, or skip them and list them in the summary.
     workload_id : str, optional
-        Workload id; defaults to the file's stem, slugified.
+        Workload id; defaults to the file's stem, slugified (suffixed by the model when the log
+        holds several models).
     name : str, optional
         Scenario name.
     catalog_name : str
@@ -178,44 +121,40 @@ def import_requests(
             [Problem(source, 0, "--model", f"not in price catalog {catalog_name}", model)]
         )
     log = RowLog(bad_rows)
-    times, prompts, outputs = read_requests(path, log)
+    rows = read_requests(path, log, resolved)
+    groups = _by_model(rows, source, catalog, log)
     log.finish()
+    times = rows.times
     if len(times) < 2 or max(times) == min(times):
         raise ImportDataError(
             [Problem(source, 0, "", "need at least two requests at different times", len(times))]
         )
-    order = np.argsort(np.array([t.timestamp() for t in times]))
-    first, last = times[int(order[0])], times[int(order[-1])]
+    first, last = min(times), max(times)
     span = (last - first).total_seconds()
     per_second = (len(times) - 1) / span
-    p = np.array(prompts, dtype=float)
-    o = np.array(outputs, dtype=float)
-    rates = catalog.rates(resolved, first.date())
-    threshold = rates.lc_threshold
-    long_ = p > threshold if threshold is not None else np.zeros(len(p), dtype=bool)
-    total = float((p + o).sum())
-    long_share = float((p + o)[long_].sum()) / total if total > 0 else 0.0
+    p_all = np.array(rows.prompts, dtype=float)
+    o_all = np.array(rows.output, dtype=float)
     fit = fit_growth([1.0])
     y, m = (last.year + 1, 1) if last.month == 12 else (last.year, last.month + 1)
-    wid = slugify(workload_id or Path(path).stem)
+    base = slugify(workload_id or Path(path).stem)
+    workloads, infos = [], []
+    for model_id in sorted(groups):
+        idx = np.array(groups[model_id])
+        wid = base if len(groups) == 1 else slugify(f"{base}-{model_id}")
+        w, info = _workload(rows, idx, wid, model_id, catalog, first.date())
+        w["requests_per_month"] = round(per_second * len(idx) / len(times) * SECONDS_PER_MONTH, 3)
+        w["growth"] = {"monthly_rate": fit.monthly_rate, "volatility": fit.volatility}
+        w["description"] = f"imported from {Path(path).name}: {len(idx)} requests of {model_id}"
+        info["fit"] = fit.as_dict()
+        workloads.append(w)
+        infos.append(info)
     data = {
         "schema_version": 1,
         "name": name or f"Imported from request log ({Path(path).name})",
         "start": f"{y:04d}-{m:02d}",
         "horizon_months": HORIZON_MONTHS,
         "pricing": {"catalog": catalog_name, "overrides": {}},
-        "workloads": [
-            {
-                "id": wid,
-                "model": resolved,
-                "requests_per_month": round(per_second * SECONDS_PER_MONTH, 3),
-                "input_tokens": round(float(p.mean()), 6),
-                "output_tokens": round(float(o.mean()), 6),
-                "long_context_share": round(long_share, 6),
-                "growth": {"monthly_rate": fit.monthly_rate, "volatility": fit.volatility},
-                "description": f"imported from {Path(path).name}: {len(p)} requests",
-            }
-        ],
+        "workloads": workloads,
         "levers": [],
     }
     scenario = scenario_from_data(data, source)
@@ -225,7 +164,7 @@ def import_requests(
     )
     summary: dict[str, Any] = {
         "source": source,
-        "rows_used": len(p),
+        "rows_used": sum(len(v) for v in groups.values()),
         "rows_skipped": len(log.problems),
         "skipped": [str(x) for x in log.problems],
         "warnings": list(log.warnings),
@@ -235,11 +174,56 @@ def import_requests(
         "start": scenario.start,
         "requests_rule": (
             "requests_per_month = (n - 1) / (last - first timestamp) x "
-            f"{SECONDS_PER_MONTH:,.0f} s per month; tokens per request are the log's means"
+            f"{SECONDS_PER_MONTH:,.0f} s per month, split by each model's share of requests; "
+            "tokens per request are the log's means"
         ),
-        "input_tokens": _spread(p),
-        "output_tokens": _spread(o),
-        "long_context_requests": int(long_.sum()),
-        "workloads": [{"id": wid, "model": resolved, "fit": fit.as_dict()}],
+        "prompt_rule": rows.prompt_rule,
+        "input_tokens": _spread(p_all),
+        "output_tokens": _spread(o_all),
+        "long_context_requests": sum(i["long_context_requests"] for i in infos),
+        "workloads": infos,
     }
     return ImportResult(scenario, summary, list(log.problems))
+
+
+def _workload(
+    rows: LogRows,
+    idx: np.ndarray[Any, np.dtype[np.int64]],
+    wid: str,
+    model_id: str,
+    catalog: Catalog,
+    day: dt.date,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Workload fields (all but rate and growth) and summary info for one model's rows."""
+
+    def arr(values: list[int]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        out: np.ndarray[Any, np.dtype[np.float64]] = np.array(values, dtype=float)[idx]
+        return out
+
+    read, w5, w1 = arr(rows.cache_read), arr(rows.write_5m), arr(rows.write_1h)
+    p = arr(rows.uncached) + read + w5 + w1
+    o = arr(rows.output)
+    threshold = catalog.rates(model_id, day).lc_threshold
+    long_ = p > threshold if threshold is not None else np.zeros(len(p), dtype=bool)
+    total, prompt = float((p + o).sum()), float(p.sum())
+    read_share = round(float(read.sum()) / prompt, 6) if prompt > 0 else 0.0
+    write_share = round(float((w5 + w1).sum()) / prompt, 6) if prompt > 0 else 0.0
+    w = {
+        "id": wid,
+        "model": model_id,
+        "input_tokens": round(float(p.mean()), 6),
+        "output_tokens": round(float(o.mean()), 6),
+        "cache_read_share": read_share,
+        "cache_write_share": min(write_share, 1.0 - read_share),
+        "cache_ttl": "1h" if float(w1.sum()) > float(w5.sum()) else "5m",
+        "long_context_share": round(float((p + o)[long_].sum()) / total, 6) if total else 0.0,
+    }
+    info = {
+        "id": wid,
+        "model": model_id,
+        "requests": len(idx),
+        "cache_read_tokens": float(read.sum()),
+        "cache_write_tokens": float((w5 + w1).sum()),
+        "long_context_requests": int(long_.sum()),
+    }
+    return w, info
