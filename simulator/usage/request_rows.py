@@ -118,7 +118,7 @@ def _header(name: str, header: list[str]) -> tuple[dict[str, int], dict[str, int
     return cols, optional
 
 
-def read_requests(path: str | Path, log: RowLog, default_model: str) -> LogRows:
+def read_log_rows(path: str | Path, log: RowLog, default_model: str) -> LogRows:
     """Read a request log; bad rows go to ``log`` with their line numbers.
 
     Cache columns, when present, split each prompt into uncached tokens, cache reads and cache

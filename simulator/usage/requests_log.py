@@ -40,7 +40,7 @@ from simulator.usage.common import (
 )
 from simulator.usage.fitting import fit_growth
 from simulator.usage.naming import claude_name
-from simulator.usage.request_rows import SECONDS_PER_MONTH, LogRows, read_requests
+from simulator.usage.request_rows import SECONDS_PER_MONTH, LogRows, read_log_rows
 
 
 def _spread(values: np.ndarray[Any, np.dtype[np.float64]]) -> dict[str, float]:
@@ -55,6 +55,16 @@ def _spread(values: np.ndarray[Any, np.dtype[np.float64]]) -> dict[str, float]:
         "p99": float(p[3]),
         "max": float(values.max()),
     }
+
+
+def read_requests(path: str | Path, log: RowLog) -> tuple[list[dt.datetime], list[int], list[int]]:
+    """Timestamps, whole prompt tokens (cache included) and output tokens per request.
+
+    The plain form of :func:`simulator.usage.request_rows.read_log_rows` for callers that need
+    no cache split or model (the per-minute capacity demand).
+    """
+    rows = read_log_rows(path, log, DEFAULT_MODEL)
+    return rows.times, rows.prompts, rows.output
 
 
 def _by_model(rows: LogRows, source: str, catalog: Catalog, log: RowLog) -> dict[str, list[int]]:
@@ -121,7 +131,7 @@ def import_requests(
             [Problem(source, 0, "--model", f"not in price catalog {catalog_name}", model)]
         )
     log = RowLog(bad_rows)
-    rows = read_requests(path, log, resolved)
+    rows = read_log_rows(path, log, resolved)
     groups = _by_model(rows, source, catalog, log)
     log.finish()
     times = rows.times
