@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import init_state, provenance_caption, try_results
-from simulator.output.formatting import money, pct
+from app_pages.common import init_state, md_escape, provenance_caption, try_results
+from simulator.output.formatting import money_short, pct
+
+ACTIONS = {"sign": "sign", "accept": "accept", "counter": "counter"}
 
 st.set_page_config(page_title="commitsim", page_icon=":material/trending_down:", layout="wide")
 init_state()
 
 pages = [
-    st.Page("app_pages/scenario.py", title="Scenario", icon=":material/edit:", default=True),
+    st.Page("app_pages/decision.py", title="Decision", icon=":material/gavel:", default=True),
+    st.Page("app_pages/scenario.py", title="Scenario", icon=":material/edit:"),
     st.Page("app_pages/forecast.py", title="Spend forecast", icon=":material/show_chart:"),
     st.Page("app_pages/backlog.py", title="Backlog and waves", icon=":material/build:"),
     st.Page("app_pages/commitment.py", title="Commitment", icon=":material/handshake:"),
@@ -36,10 +39,32 @@ with st.sidebar:
         st.error(f"The scenario could not be run: {ss.get('run_error')}")
     else:
         st.subheader(rep.scenario.name)
-        st.metric("Recommended commitment", money(rep.commit.recommended))
+        if rep.decision is not None:
+            ch = rep.decision.chosen
+            st.metric(
+                f"Decision: {ACTIONS[ch.action]}",
+                money_short(ch.commit),
+                help="The cheapest deal in expectation within the risk limits: our number, an "
+                "offer as offered, or a counteroffer. The Decision page explains it.",
+            )
+            st.caption(
+                md_escape(
+                    f"{ch.name} · {pct(ch.discount)} off · expected cost "
+                    f"{money_short(ch.expected_cost)}"
+                )
+            )
+        st.metric(
+            "Our number",
+            money_short(rep.commit.recommended),
+            help="The commitment on the tier schedule that minimises expected cost within the "
+            "risk limits.",
+        )
         st.caption(
-            f"at {pct(rep.commit.discount)} off · shortfall {pct(rep.commit.shortfall_probability)}"
-            f" · expected cost {money(rep.commit.expected_cost)}"
+            md_escape(
+                f"at {pct(rep.commit.discount)} off · chance of not using it all "
+                f"{pct(rep.commit.shortfall_probability)} · expected cost "
+                f"{money_short(rep.commit.expected_cost)}"
+            )
         )
     if not ss["auto"] and ss["result_yaml"] != ss["yaml"] and st.button("Update results now"):
         ss["result_yaml"] = ss["yaml"]

@@ -157,6 +157,14 @@ def status(rep: Report) -> None:
         st.warning(f"Stale: {why}; results below are for the last valid inputs.", icon="⚠️")
 
 
+def md_escape(text: str) -> str:
+    """Plain text for ``st.markdown``: dollar signs would start LaTeX, and ``*_[]#<>`` markup."""
+    out = text.replace("\\", "\\\\")
+    for ch in "$*_[]#<>`|~":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
 def provenance(rep: Report) -> dict[str, Any]:
     """Report provenance plus the app's own version."""
     p = dict(rep.provenance)
@@ -191,7 +199,7 @@ def memo_download(rep: Report, key: str) -> None:
     st.download_button(
         "Download negotiation memo (HTML)",
         data=html,
-        file_name=f"memo-{rep.scenario.content_hash()}.html",
+        file_name=f"{Path(str(st.session_state.get('source', 'scenario'))).stem}-memo.html",
         mime="text/html",
         key=key,
     )

@@ -7,7 +7,7 @@ import streamlit as st
 from app_pages.common import provenance_caption, results, status
 from simulator.decision.sensitivity import ASSUMPTIONS, tornado
 from simulator.output import charts
-from simulator.output.formatting import money
+from simulator.output.formatting import money_short
 
 ss = st.session_state
 rep = results()
@@ -34,10 +34,17 @@ if table is None:
     if older:
         table = store[older[-1]]
 if table is not None:
+    swings = table["swing"].fillna(0).abs()  # type: ignore[index]
+    if float(swings.max()) == 0.0:
+        base = float(table["base_commit"].iloc[0])  # type: ignore[index]
+        st.info(
+            f"No assumption moves the commitment: it stays at {money_short(base)} at every low "
+            "and high setting, because it sits on a tier threshold that none of them crosses. "
+            "The spend tornado below shows how far each assumption moves expected spend."
+        )
     st.plotly_chart(charts.tornado_chart(table, "commit"), width="stretch")
     st.plotly_chart(charts.tornado_chart(table, "spend"), width="stretch")
-    shown = table.copy()  # type: ignore[attr-defined]
-    for col in (
+    money_cols = (
         "base_commit",
         "commit_low",
         "commit_high",
@@ -45,9 +52,18 @@ if table is not None:
         "base_spend",
         "spend_low",
         "spend_high",
-    ):
-        shown[col] = shown[col].map(money)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    )
+    shown = table.copy()  # type: ignore[attr-defined]
+    labels = {c: c.replace("_", " ") + " ($)" for c in money_cols}
+    shown = shown.rename(columns=lambda c: labels.get(c, str(c).replace("_", " ")))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            v: st.column_config.NumberColumn(format="localized") for v in labels.values()
+        },
+    )
     st.caption(
         "Commitments sit on tier thresholds, so they often do not move; the spend tornado shows "
         "how far each assumption moves the expected term spend."

@@ -20,12 +20,13 @@ from app_pages.state import (
     section_frame,
 )
 from simulator.errors import ScenarioError
-from simulator.output.formatting import money
+from simulator.output.formatting import money, money_short
 from simulator.scenario import load_scenario, loads_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGES = [
+    "decision",
     "scenario",
     "forecast",
     "backlog",
@@ -46,14 +47,17 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _app() -> AppTest:
+    """The app on its Scenario page (it opens on the Decision page), where the edits happen."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
+    assert not at.exception
+    at.switch_page("app_pages/scenario.py").run()
     assert not at.exception
     return at
 
 
 def _headline(at: AppTest) -> str:
-    return str(at.sidebar.metric[0].value)
+    return next(str(m.value) for m in at.sidebar.metric if m.label == "Our number")
 
 
 def _metric(at: AppTest, label: str) -> str:
@@ -67,7 +71,7 @@ def test_every_page_loads_without_exception(page: str) -> None:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-    assert _headline(at) == "$2,000,000"
+    assert _headline(at) == "$2.0M"
     assert at.title[0].value
     PAGE_CHECKS[page](at)
 
@@ -96,16 +100,39 @@ def _check_backlog(at: AppTest) -> None:
 
 
 def _check_commitment(at: AppTest) -> None:
-    assert _metric(at, "Recommended commitment") == "$2,000,000"
-    assert _metric(at, "On the unoptimised forecast") == "$3,500,000"
+    assert _metric(at, "Recommended commitment") == "$2.0M"
+    assert _metric(at, "On the unoptimised forecast") == "$3.5M"
+    # the what-if input prices any commitment: at our own number it repeats our figures
+    assert _metric(at, "Utilisation") == "100.0%"
+    at.number_input(key="whatif_commit").set_value(3_500_000).run()
+    assert not at.exception
+    assert _metric(at, "Tier discount") == "12.0%"
+    assert float(_metric(at, "Utilisation").rstrip("%")) < 100
+    assert any("breaks the risk limits" in w.value for w in at.warning)
+    # the frontier is flat on the default scenario, and the page says why
+    assert any("whatever the risk tolerance" in i.value for i in at.info)
 
 
 def _check_offers(at: AppTest) -> None:
-    assert _metric(at, "Our recommendation") == "$2,000,000 at 8.0%"
+    assert _metric(at, "Our number") == "$2.0M at 8.0%"
     table = at.main.dataframe[0].value
     assert list(table["offer"]) == [o.name for o in DEFAULT_S.offers]
+    assert table["commitment ($)"].dtype.kind in "if"  # numbers, so the column sorts
     text = " ".join(m.value for m in at.main.markdown)
     assert "within limits" in text and "breaks the risk limits" in text
+    assert "_" not in text.replace("\\_", "")  # counter labels in words, not field names
+
+
+def _check_decision(at: AppTest) -> None:
+    from simulator.decision.report import recommend
+
+    d = recommend(DEFAULT_S).decision
+    assert d is not None
+    assert at.title[0].value == "Decision"
+    assert _metric(at, "Decision") == d.chosen.action.capitalize()
+    assert _metric(at, "Commitment") == money_short(d.chosen.commit)
+    assert at.get("plotly_chart"), "the decision page shows the spend fan"
+    assert len(at.main.dataframe[0].value) == len(d.candidates)
 
 
 def _check_sensitivity(at: AppTest) -> None:
@@ -125,6 +152,7 @@ def _check_explain(at: AppTest) -> None:
 
 
 PAGE_CHECKS = {
+    "decision": _check_decision,
     "scenario": _check_scenario,
     "forecast": _check_forecast,
     "backlog": _check_backlog,
@@ -138,14 +166,14 @@ PAGE_CHECKS = {
 
 def test_term_change_moves_the_recommendation() -> None:
     at = _app()
-    assert _headline(at) == "$2,000,000"
+    assert _headline(at) == "$2.0M"
     at.number_input(key="f:term@0").set_value(24).run()
     assert not at.exception
-    assert _headline(at) == "$5,000,000"
+    assert _headline(at) == "$5.0M"
     assert loads_scenario(at.session_state["yaml"]).contract.term_months == 24
     # the edit survives a page switch and is reflected in the results pages
     at.switch_page("app_pages/commitment.py").run()
-    assert _metric(at, "Recommended commitment") == "$5,000,000"
+    assert _metric(at, "Recommended commitment") == "$5.0M"
 
 
 def test_invalid_setting_shows_message_and_keeps_last_valid() -> None:
@@ -155,7 +183,7 @@ def test_invalid_setting_shows_message_and_keeps_last_valid() -> None:
     assert at.error, "expected a located validation message"
     assert "contract" in at.error[0].value or "horizon" in at.error[0].value
     assert loads_scenario(at.session_state["yaml"]).horizon_months == 36
-    assert _headline(at) == "$2,000,000"
+    assert _headline(at) == "$2.0M"
 
 
 def test_risk_slider_moves_commitment_without_resimulating(
@@ -164,7 +192,7 @@ def test_risk_slider_moves_commitment_without_resimulating(
     monkeypatch.setenv("COMMITSIM_SCENARIO", str(ROOT / "scenarios" / "startup.yaml"))
     at = _app()
     at.switch_page("app_pages/commitment.py").run()
-    assert _metric(at, "Commitment at this tolerance") == "$500,000"
+    assert _metric(at, "Commitment at this tolerance") == "$500K"
     calls: list[int] = []
     import simulator.decision.report as report_mod
 
@@ -188,7 +216,7 @@ def test_invalid_upload_shows_message() -> None:
     at.get("file_uploader")[0].upload("ttl.yaml", bad, "text/yaml")
     at.run()
     assert any("cache_ttl" in e.value for e in at.error)
-    assert _headline(at) == "$2,000,000"
+    assert _headline(at) == "$2.0M"
 
 
 def test_valid_upload_replaces_working_scenario() -> None:
@@ -198,7 +226,7 @@ def test_valid_upload_replaces_working_scenario() -> None:
     at.run()
     assert not at.exception
     assert at.session_state["source"] == "startup.yaml"
-    assert _headline(at) == "$500,000"
+    assert _headline(at) == "$500K"
 
 
 def test_download_gives_a_valid_scenario_with_comments(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -225,9 +253,9 @@ def test_stale_results_are_marked_when_auto_update_is_off() -> None:
     at.number_input(key="f:term@0").set_value(24).run()
     at.switch_page("app_pages/forecast.py").run()
     assert any("Stale" in w.value for w in at.warning)
-    assert _headline(at) == "$2,000,000"
+    assert _headline(at) == "$2.0M"
     at.sidebar.button[0].click().run()
-    assert _headline(at) == "$5,000,000"
+    assert _headline(at) == "$5.0M"
     assert not any("Stale" in w.value for w in at.warning)
 
 
@@ -241,7 +269,7 @@ def test_refresh_restores_the_session() -> None:
     again.run()
     assert not again.exception
     assert loads_scenario(again.session_state["yaml"]).contract.term_months == 24
-    assert _headline(again) == "$5,000,000"
+    assert _headline(again) == "$5.0M"
 
 
 def test_sensitivity_button_runs_tornado() -> None:

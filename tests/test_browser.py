@@ -95,18 +95,22 @@ def test_change_term_moves_recommendation(server: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
-    headline = "[data-testid='stSidebar'] [data-testid='stMetricValue']"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(server, timeout=60_000)
+            page.goto(f"{server}/scenario", timeout=60_000)  # the app opens on the Decision page
             page.wait_for_selector(idle, timeout=60_000)
-            expect(page.locator(headline)).to_have_text("$2,000,000", timeout=60_000)
+            headline = (
+                page.locator("[data-testid='stSidebar'] [data-testid='stMetric']")
+                .filter(has_text="Our number")
+                .locator("[data-testid='stMetricValue']")
+            )
+            expect(headline).to_have_text("$2.0M", timeout=60_000)
             term = page.get_by_label("Term (months)")
             term.fill("24")
             term.press("Enter")
-            expect(page.locator(headline)).to_have_text("$5,000,000", timeout=60_000)
+            expect(headline).to_have_text("$5.0M", timeout=60_000)
             page.wait_for_selector(idle, timeout=60_000)
             assert "sid=" in page.url
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -114,6 +118,36 @@ def test_change_term_moves_recommendation(server: str) -> None:
             # the edit survives a refresh (autosave keyed on the sid in the URL)
             page.reload()
             page.wait_for_selector(idle, timeout=60_000)
-            expect(page.locator(headline)).to_have_text("$5,000,000", timeout=60_000)
+            expect(headline).to_have_text("$5.0M", timeout=60_000)
+        finally:
+            browser.close()
+
+
+def test_decision_page_fits_at_1280x800(server: str) -> None:
+    """The landing page is the Decision page; at 1280x800 no headline metric is cut off."""
+    from playwright.sync_api import expect, sync_playwright
+
+    idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(server, timeout=60_000)
+            page.wait_for_selector(idle, timeout=60_000)
+            expect(page.get_by_role("heading", name="Decision").first).to_be_visible(timeout=60_000)
+            page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=60_000)
+            page.wait_for_selector(idle, timeout=60_000)
+            sizes = page.eval_on_selector_all(
+                "[data-testid='stMetricValue'], [data-testid='stMetricLabel'],"
+                " [data-testid='stDownloadButton'] button *",
+                "els => els.map(e => { const i = e.querySelector('div') || e;"
+                " return [e.innerText, e.scrollWidth, e.clientWidth, i.scrollWidth,"
+                " i.clientWidth]; })",
+            )
+            assert len(sizes) >= 16  # values and labels: sidebar, decision row, money row
+            for text, sw, cw, isw, icw in sizes:
+                assert sw <= cw and isw <= icw, f"{text!r} is cut off: {sw}/{isw} > {cw}/{icw}"
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "decision_1280x800.png"))
         finally:
             browser.close()

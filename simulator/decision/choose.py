@@ -70,6 +70,9 @@ class Decision:
     candidates: tuple[Candidate, ...]
     rationale: str = ""
     standard_errors: dict[str, float] = field(default_factory=dict)
+    #: the rationale's parts: ``lead``, ``why`` (our number and the tiers either side),
+    #: ``threshold``, ``set_aside`` and ``how_sure``, for pages that show one of them
+    parts: dict[str, str] = field(default_factory=dict)
 
     @property
     def set_aside(self) -> list[Candidate]:

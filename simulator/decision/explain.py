@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from simulator.decision.words import compact_money, percent
 from simulator.scenario import Scenario
 
 GLOSSARY: dict[str, str] = {
@@ -96,4 +98,35 @@ def explain_plan(scenario: Scenario, plan: Any, ranking: pd.DataFrame) -> pd.Dat
         )
     return pd.DataFrame(
         rows, columns=["lever", "workload", "optimal wave", "greedy wave", "ratio", "why"]
+    )
+
+
+def flat_frontier_reason(front: pd.DataFrame, term_spend: Any, contract: Any) -> str:
+    """One sentence on why the risk frontier is flat, or ``""`` when the commitment moves.
+
+    ``front`` is :func:`simulator.commitment.frontier`. A flat frontier means no risk tolerance
+    changes the commitment: it sits on a tier threshold and the next tier would go unused too
+    often (or cost more) for any tolerance to make it worth reaching.
+    """
+    if front.empty or front["recommended"].round(2).nunique() > 1:
+        return ""
+    commit = float(front["recommended"].iloc[0])
+    tiers = contract.tiers
+    higher = [t for t in tiers if t.min_commit > commit]
+    text = f"The commitment stays at {compact_money(commit)} whatever the risk tolerance"
+    if not higher:
+        return text + ": it is already in the top tier, and more would only add unused commitment."
+    nxt = higher[0]
+    x = np.asarray(term_spend, dtype=np.float64)
+    x = x.sum(axis=1) if x.ndim == 2 else x
+    short = float(np.mean((1.0 - nxt.discount) * x < nxt.min_commit))
+    why = (
+        "more often than any tolerance shown allows"
+        if short > float(front["eps"].max())
+        else "and would cost more in expectation"
+    )
+    return (
+        f"{text}: the next tier, {compact_money(nxt.min_commit)} for "
+        f"{percent(nxt.discount)} off, would go partly unused in {percent(short)} of outcomes, "
+        f"{why}."
     )

@@ -125,11 +125,16 @@ def _neighbours(s: SpendSamples, ch: CommitRecommendation, terms: Terms) -> str:
         c_up, d_up = terms.thresholds[k + 1], terms.discounts[k + 1]
         up = s.metrics(c_up, d_up, terms.overage, terms.rollover)
         diff = float(up.expected_cost[0]) - ch.expected_cost
+        short = float(up.shortfall_probability[0])
+        breaks = (terms.eps is not None and short > terms.eps) or (
+            terms.cvar_limit is not None and float(up.cvar95_cost[0]) > terms.cvar_limit
+        )
         out.append(
             f"The next tier up, {m(c_up)} for {percent(d_up)} off, would go partly unused in "
-            f"{percent(float(up.shortfall_probability[0]))} of outcomes, leave "
+            f"{percent(short)} of outcomes, leave "
             f"{m(float(up.expected_unused[0]))} unused on average and cost {m(abs(diff))} "
-            f"{'more' if diff >= 0 else 'less'} in expectation."
+            f"{'more' if diff >= 0 else 'less'} in expectation"
+            + (", but it breaks the risk limits." if breaks else ".")
         )
     else:
         out.append("This is already the top tier.")
@@ -249,13 +254,24 @@ def how_sure(chosen: Candidate, ctx: Context) -> str:
     return text
 
 
+def rationale_parts(
+    chosen: Candidate, fallback: Candidate | None, cands: Sequence[Candidate], ctx: Context
+) -> dict[str, str]:
+    """The rationale's parts in order: lead, why our number, threshold, set aside, how sure."""
+    return {
+        "lead": lead(chosen, fallback, ctx),
+        "why": why_ours(ctx),
+        "threshold": on_threshold(ctx),
+        "set_aside": set_aside(cands),
+        "how_sure": how_sure(chosen, ctx),
+    }
+
+
 def rationale(
     chosen: Candidate, fallback: Candidate | None, cands: Sequence[Candidate], ctx: Context
 ) -> str:
-    """The full rationale: lead, why our number, threshold, set aside, how sure."""
-    parts = [lead(chosen, fallback, ctx), why_ours(ctx), on_threshold(ctx), set_aside(cands)]
-    parts.append(how_sure(chosen, ctx))
-    return " ".join(p for p in parts if p)
+    """The full rationale: the parts of :func:`rationale_parts` as one paragraph."""
+    return " ".join(p for p in rationale_parts(chosen, fallback, cands, ctx).values() if p)
 
 
-__all__ = ["Context", "rationale", "threshold_move"]
+__all__ = ["Context", "rationale", "rationale_parts", "threshold_move"]

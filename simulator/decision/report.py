@@ -21,7 +21,7 @@ from simulator.commitment.whatif import (
 )
 from simulator.decision.capacity import CapacityReport, capacity_report
 from simulator.decision.choose import Candidate, Decision, candidates, choose
-from simulator.decision.rationale import Context, rationale
+from simulator.decision.rationale import Context, rationale_parts
 from simulator.forecast.montecarlo import Forecast, simulate
 from simulator.forecast.randomness import F64
 from simulator.planning.planner import Plan, plan_waves
@@ -269,5 +269,6 @@ def decide(
     se = _outcomes(chosen, term_spend, rec, offers, contract).standard_errors(batch)
     n_batches = int(np.unique(batch).size) if batch is not None else 10
     ctx = Context(scenario, term_spend, rec, se, n_batches, extra_cost_unoptimized)
-    text = rationale(chosen, fallback, cands, ctx)
-    return Decision(chosen, fallback, tuple(cands), text, se)
+    parts = rationale_parts(chosen, fallback, cands, ctx)
+    text = " ".join(p for p in parts.values() if p)
+    return Decision(chosen, fallback, tuple(cands), text, se, parts)
