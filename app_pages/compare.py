@@ -19,8 +19,13 @@ ss = st.session_state
 st.title("Compare")
 variants: dict[str, str] = ss["variants"]
 c1, c2 = st.columns([3, 1])
-clone_name = c1.text_input("Clone the working scenario as", value=f"variant {len(variants) + 1}")
-if c2.button("Clone", key="clone"):
+clone_name = c1.text_input(
+    "Name of the copy",
+    value=f"variant {len(variants) + 1}",
+    help="A copy of the working scenario as it is now. Change the working copy afterwards on the "
+    "Scenario page and compare the two here.",
+)
+if c2.button("Duplicate the working copy", key="clone"):
     variants[clone_name] = str(ss["yaml"])
     persist()
     st.success(f"Saved {clone_name!r}; edit the working copy and compare.")
@@ -34,8 +39,18 @@ sources = {"working copy": str(ss["yaml"])}
 sources |= {f"variant: {k}": v for k, v in variants.items()}
 for p in sorted(SCENARIOS.glob("*.yaml")):
     sources[f"file: {p.name}"] = load_scenario(p).to_yaml()
+if not variants:
+    st.info(
+        "Start here: duplicate the working copy, change something on the Scenario page, and come "
+        "back to see what it does to the outcome. Or pick bundled files below."
+    )
+# the working copy against the newest variant: two identical scenarios teach nothing
+default = ["working copy", f"variant: {list(variants)[-1]}"] if variants else ["working copy"]
 chosen = st.multiselect(
-    "Scenarios to compare", list(sources), default=list(sources)[: min(2, len(sources))]
+    "Scenarios to compare",
+    list(sources),
+    default=default,
+    help="The working copy, your saved variants and the bundled scenario files.",
 )
 if len(chosen) < 2:
     st.info("Choose at least two scenarios.")
@@ -57,24 +72,7 @@ if base_name not in chosen:
 scenarios = [loads_scenario(sources[n]) for n in chosen]
 baseline = chosen.index(base_name)
 
-st.subheader("Inputs that differ")
 result = compare(scenarios, list(chosen), baseline, reports=reps)
-diff = pd.DataFrame(
-    [
-        {"input": row["path"]}
-        | {
-            n: json.dumps(v) if not isinstance(v, str) else v
-            for n, v in zip(chosen, row["values"], strict=True)
-        }
-        for row in result.input_diffs
-    ],
-    columns=["input", *chosen],
-)
-if len(diff):
-    st.dataframe(diff, hide_index=True, width="stretch")
-else:
-    st.info("No inputs differ.")
-
 outcomes = [
     {
         "optimised term spend": term_stats(r.optimized_term)["mean"],
@@ -90,6 +88,23 @@ outcomes = [
 table = outcome_deltas(outcomes, chosen, baseline)
 st.subheader(f"Outcomes (deltas against {base_name})")
 st.dataframe(table.map(money).T, width="stretch")
+diff = pd.DataFrame(
+    [
+        {"input": row["path"]}
+        | {
+            n: json.dumps(v) if not isinstance(v, str) else v
+            for n, v in zip(chosen, row["values"], strict=True)
+        }
+        for row in result.input_diffs
+    ],
+    columns=["input", *chosen],
+)
+st.subheader(f"Inputs that differ: {len(diff)}")
+if len(diff):
+    st.dataframe(diff, hide_index=True, width="stretch")
+else:
+    st.info("No inputs differ.")
+
 st.plotly_chart(
     charts.compare_fans({n: r.forecast for n, r in zip(chosen, reps, strict=True)}),
     width="stretch",

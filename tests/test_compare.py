@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,12 @@ def test_cli_compare(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
     assert len(data["outcomes"]) == 2 and data["input_diffs"]
     assert _cli(["compare", *files, "--paths", "1000"], monkeypatch) == 0
     out = capsys.readouterr().out
-    assert "Inputs that differ" in out and "recommended commit" in out
+    # outcomes first, deltas as value (+delta), percentage points for shares
+    assert out.index("Outcomes") < out.index("Inputs that differ")
+    assert "our number: commitment ($)" in out and " pp)" in out
+    assert re.search(r"\$[\d,]+ \([+-]\$[\d,]+\)", out)
+    assert "per year ($)" in out  # 12 and 36 month terms: annualised rows
+    assert "--all lists every one" in out
     assert _cli(["compare", files[0]], monkeypatch) == 2
     assert _cli(["compare", *files, "--baseline", "5"], monkeypatch) == 2
     assert _cli(["compare", files[0], "missing.yaml"], monkeypatch) == 2

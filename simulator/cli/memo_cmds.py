@@ -228,18 +228,57 @@ def _show(v: object) -> str:
         return f"{int(v):,}"
     if isinstance(v, float):
         return f"{v:.6g}"
-    return "-" if v is None else str(v)
+    return "(not set)" if v is None else str(v)
+
+
+# outcome labels in words; shares shown as % with deltas in percentage points
+_OUTCOME_LABELS = {
+    "baseline_mean": "term list spend without the plan, mean ($)",
+    "baseline_p10": "term list spend without the plan, P10 ($)",
+    "baseline_p90": "term list spend without the plan, P90 ($)",
+    "optimized_mean": "term list spend with the plan, mean ($)",
+    "optimized_p10": "term list spend with the plan, P10 ($)",
+    "optimized_p90": "term list spend with the plan, P90 ($)",
+    "plan_savings": "plan savings over the horizon ($)",
+    "recommended_commit": "our number: commitment ($)",
+    "discount": "our number: discount",
+    "expected_cost": "our number: expected cost ($)",
+    "shortfall_probability": "our number: chance of not using it all",
+    "exposure_avoided": "unused commitment avoided by optimising ($)",
+}
+_SHARES = {"discount", "shortfall_probability"}
+# money outcomes that grow with the contract term (annualised when terms differ)
+_TERM_MONEY = (
+    "optimized_mean",
+    "recommended_commit",
+    "expected_cost",
+)
+_MAIN_INPUTS = 12
+
+
+def _with_delta(value: float, delta: float | None, share: bool) -> str:
+    """``value (+delta)``; shares as % with the delta in percentage points."""
+    text = pct(value) if share else money(value)
+    if delta is None:
+        return text
+    if share:
+        return f"{text} ({100 * delta:+.1f} pp)"
+    sign = "+" if delta >= 0 else "-"
+    return f"{text} ({sign}{money(abs(delta))})"
 
 
 @app.command("compare")
 def compare_cmd(
     files: Annotated[list[Path], typer.Argument(help="Two or more scenario files.")],
     baseline: Annotated[int, typer.Option(help="Index of the scenario deltas are against.")] = 0,
+    all_inputs: Annotated[
+        bool, typer.Option("--all", help="List every input that differs, not just the main ones.")
+    ] = False,
     paths: PathsOpt = None,
     seed: SeedOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Show two or more scenarios side by side: differing inputs, outcomes and deltas."""
+    """Compare scenarios: outcomes first (with deltas), then the inputs that differ."""
     if len(files) < 2:
         raise SimulatorError("compare needs at least two scenario files")
     if not 0 <= baseline < len(files):
@@ -255,20 +294,57 @@ def compare_cmd(
     if json_out:
         print_json(cmp.to_dict())
         return
-    rows = [[d["path"], *(_show(v) for v in d["values"])] for d in cmp.input_diffs]
-    console.print(table("Inputs that differ", ["input", *names], rows))
-    money_keys = {"discount", "shortfall_probability"}
+    decisions = [
+        "-" if r.decision is None else f"{r.decision.chosen.action}: {r.decision.chosen.name}"
+        for r in reports
+    ]
+    dec_rows = [["decision", *decisions]]
+    dec_rows.append(
+        [
+            "decision: commitment ($) at discount",
+            *(
+                ""
+                if r.decision is None
+                else f"{money(r.decision.chosen.commit)} at {pct(r.decision.chosen.discount)}"
+                for r in reports
+            ),
+        ]
+    )
+    console.print(table("Decision", ["", *names], dec_rows))
     out_rows = []
     for k in cmp.outcomes[0]:
-        fmt = pct if k in money_keys else money
-        vals = [fmt(o[k]) for o in cmp.outcomes]
-        deltas = [
-            "" if i == baseline else f" ({'+' if d[k] >= 0 else ''}{fmt(d[k])})"
-            for i, d in enumerate(cmp.deltas)
+        share = k in _SHARES
+        cells = [
+            _with_delta(o[k], None if i == baseline else d[k], share)
+            for i, (o, d) in enumerate(zip(cmp.outcomes, cmp.deltas, strict=True))
         ]
-        out_rows.append(
-            [k.replace("_", " "), *(v + dl for v, dl in zip(vals, deltas, strict=True))]
-        )
+        out_rows.append([_OUTCOME_LABELS.get(k, k.replace("_", " ")), *cells])
+    terms = [s.contract.term_months for s in scenarios]
+    if len(set(terms)) > 1:  # different terms: put the term-sized figures on a per-year footing
+        base_years = terms[baseline] / 12
+        for k in _TERM_MONEY:
+            per_year = [o[k] / (t / 12) for o, t in zip(cmp.outcomes, terms, strict=True)]
+            b = cmp.outcomes[baseline][k] / base_years
+            out_rows.append(
+                [
+                    _OUTCOME_LABELS[k].replace(" ($)", " per year ($)"),
+                    *(
+                        _with_delta(v, None if i == baseline else v - b, False)
+                        for i, v in enumerate(per_year)
+                    ),
+                ]
+            )
     console.print(
-        table(f"Outcomes (deltas against {names[baseline]})", ["outcome", *names], out_rows)
+        table(
+            f"Outcomes (differences against {names[baseline]} in brackets)",
+            ["outcome", *names],
+            out_rows,
+        )
     )
+    diffs = cmp.input_diffs
+    shown = diffs if all_inputs else diffs[:_MAIN_INPUTS]
+    rows = [[d["path"], *(_show(v) for v in d["values"])] for d in shown]
+    title = f"Inputs that differ: {len(diffs)}"
+    if len(shown) < len(diffs):
+        title += f" (the first {len(shown)}; --all lists every one)"
+    console.print(table(title, ["input", *names], rows))

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from simulator.cli.common import JsonOpt, ScenarioArg, app, console, load, print_json, table
+from simulator.decision.words import month_name
 from simulator.output.formatting import money, pct
 from simulator.planning.backlog import backlog as rank_backlog
 from simulator.planning.planner import plan_waves
@@ -63,8 +64,8 @@ def plan(
     rows = [
         [
             w["name"],
-            f"month {w['ship_month']}",
-            ", ".join(w["levers"]) or "-",
+            month_name(s, int(w["ship_month"])),
+            ", ".join(w["levers"]) or "(none)",
             f"{w['effort_used']:g}/{w['effort_available']:g}",
             money(w["expected_savings"]),
             money(w["cumulative_savings"]),
@@ -73,6 +74,12 @@ def plan(
     ]
     cols = ["wave", "saves from", "levers", "weeks used", "expected savings", "cumulative"]
     console.print(table(f"{s.name}: wave plan ({p.status}, gap {p.gap:.2%})", cols, rows))
+    unfunded = [lv.id for lv in s.levers if lv.id not in p.assignment]
+    console.print(
+        "Not funded in any wave: " + (", ".join(unfunded) if unfunded else "none"),
+        markup=False,
+        highlight=False,
+    )
     console.print(
         f"Optimal plan {money(p.expected_savings)} vs greedy ratio plan "
         f"{money(p.greedy_expected_savings)}: +{money(p.gain_over_greedy)} over the horizon."
