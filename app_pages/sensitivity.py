@@ -18,7 +18,11 @@ st.write(
     "Each assumption is moved to a low and a high setting and the whole pipeline re-run "
     "(same seed, fewer paths): "
     + "; ".join(f"{a.name} {a.low} / {a.high}" for a in ASSUMPTIONS)
-    + "; shortfall limit halved / doubled."
+    + (
+        "; shortfall limit halved / doubled."
+        if s.contract.max_shortfall_probability is not None
+        else ". No shortfall limit is set, so there is no shortfall-limit bar."
+    )
 )
 paths = st.number_input("Paths per run", 500, 50_000, 4000, 500, key="sens_paths")
 key = f"{s.content_hash()}:{paths}"

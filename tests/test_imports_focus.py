@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
+from statistics import NormalDist
 
 import pytest
 
@@ -28,13 +29,18 @@ def test_workloads_shares_and_growth() -> None:
     assert sonnet.cache_read_share == pytest.approx(5 / 21.4, abs=1e-6)
     assert sonnet.cache_write_share == pytest.approx(2 / 21.4, abs=1e-6)
     assert sonnet.cache_ttl == "1h"
-    # per-day volumes 10M/31, 12M/30, 22.4M/31; three equally spaced points:
-    # slope = (y2 - y0) / 2 and volatility = |y0 - 2 y1 + y2| * sqrt(1/2 + 1/12)
+    # per-day volumes 10M/31, 12M/30, 22.4M/31: two log changes d1, d2; m = (d1 + d2) / 2,
+    # s = |d1 - d2| / sqrt(2) (one degree of freedom), widened by t(1, 0.9) / z(0.9) where
+    # t(1, 0.9) = tan(0.4 pi) (Cauchy); rate = exp(m + (w s)^2 / 2) - 1
     y0, y1, y2 = (math.log(v) for v in (10e6 / 31, 12e6 / 30, 22.4e6 / 31))
-    assert sonnet.growth.monthly_rate == pytest.approx(math.exp((y2 - y0) / 2) - 1, abs=1e-6)
-    assert sonnet.growth.volatility == pytest.approx(
-        abs(y0 - 2 * y1 + y2) * math.sqrt(7 / 12), abs=1e-6
-    )
+    m, s = (y2 - y0) / 2, abs(y0 - 2 * y1 + y2) / math.sqrt(2)
+    ws = s * math.tan(0.4 * math.pi) / NormalDist().inv_cdf(0.9)
+    rate = math.exp(m + ws**2 / 2) - 1
+    assert sonnet.growth.monthly_rate == pytest.approx(rate, abs=1e-6)
+    vol = (1 + rate) * math.sqrt(math.expm1(ws**2))  # 1.30: above the scenario bound
+    assert sonnet.growth.volatility == 1.0 and vol > 1.0
+    (fit,) = [w["fit"] for w in res.summary["workloads"] if w["model"] == "claude-sonnet-4-5"]
+    assert "clipped to 1" in fit["note"] and "widened x2.40" in fit["note"]
     # output-only batch traffic: requests from output tokens, all of it batch
     assert haiku.batch_share == 1.0
     assert haiku.input_tokens == 0.0 and haiku.output_tokens == 2000.0

@@ -49,3 +49,15 @@ def test_startup_growth_can_drop_the_commitment() -> None:
     s = load_scenario(ROOT / "scenarios" / "startup.yaml")
     row = tornado(s, paths=4000).set_index("assumption").loc["Workload growth rates"]
     assert row["commit_low"] < row["base_commit"] == 500_000
+
+
+def test_no_shortfall_limit_means_no_limit_bar() -> None:
+    """Without a limit the bar was built around an assumed 10% and straddled a limitless base."""
+    s = load_scenario(ROOT / "scenarios" / "default.yaml")
+    s.contract.max_shortfall_probability = None
+    table = tornado(s, paths=1000)
+    assert "Shortfall limit" not in set(table["assumption"])
+    assert len(table) == len(ASSUMPTIONS)
+    assert table.attrs["notes"] == [
+        "no shortfall limit is set, so the tornado has no shortfall-limit bar"
+    ]

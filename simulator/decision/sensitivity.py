@@ -87,9 +87,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
 )
 
 
-def _limits(eps: float | None) -> tuple[float, float]:
-    base = 0.10 if eps is None else eps
-    return _clip(base / 2, 0.0, 1.0), _clip(max(base * 2, 0.05), 0.0, 1.0)
+def _limits(eps: float) -> tuple[float, float]:
+    return _clip(eps / 2, 0.0, 1.0), _clip(max(eps * 2, 0.05), 0.0, 1.0)
 
 
 def tornado(
@@ -149,23 +148,35 @@ def tornado(
                 row[f"spend_{side}"] = float("nan")
         rows.append(row)
     eps = scenario.contract.max_shortfall_probability
-    lo, hi = _limits(eps)
-    row = {"assumption": "Shortfall limit", "low_value": f"{lo:.1%}", "high_value": f"{hi:.1%}"}
-    row["base_commit"] = base_commit
-    row["base_spend"] = spend = base_spend
-    for side, limit in (("low", lo), ("high", hi)):
-        rec = recommend_commit(
-            base.optimized_term, scenario.contract, max_shortfall_probability=limit
-        )
-        row[f"commit_{side}"] = rec.recommended
-        row[f"spend_{side}"] = spend
-    rows.append(row)
+    notes = []
+    if eps is None:
+        # a bar around an assumed limit would straddle a base that has none
+        notes.append("no shortfall limit is set, so the tornado has no shortfall-limit bar")
+    else:
+        lo, hi = _limits(eps)
+        row = {
+            "assumption": "Shortfall limit",
+            "low_value": f"{lo:.1%}",
+            "high_value": f"{hi:.1%}",
+        }
+        row["base_commit"] = base_commit
+        row["base_spend"] = spend = base_spend
+        for side, limit in (("low", lo), ("high", hi)):
+            rec = recommend_commit(
+                base.optimized_term, scenario.contract, max_shortfall_probability=limit
+            )
+            row[f"commit_{side}"] = rec.recommended
+            row[f"spend_{side}"] = spend
+        rows.append(row)
     notify("done", 1.0)
     frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame.attrs["notes"] = notes
     frame["swing"] = (frame["commit_high"] - frame["commit_low"]).abs()
     spread = (frame["spend_high"] - frame["spend_low"]).abs()
     order = np.lexsort((-spread.fillna(0).to_numpy(), -frame["swing"].fillna(0).to_numpy()))
-    return frame.iloc[order].reset_index(drop=True)
+    out = frame.iloc[order].reset_index(drop=True)
+    out.attrs["notes"] = notes
+    return out
 
 
 def _total(term: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -7,16 +7,21 @@ Volume model (per workload, month t >= 1)::
     v_t = v_0 * prod_{k=1..t} G_k
 
 so ``E[G_t] = 1 + mu``, ``sd(G_t) = sigma`` and, the ``G_t`` being independent across months,
-``E[v_t] = v_0 (1 + mu)^t`` exactly whatever the volatility. With ``saturation`` the step is
-``v_t = v_{t-1} (1 + (G_t - 1) max(0, 1 - v_{t-1} / K))``, ``K = saturation * v_0`` (a discrete
-logistic S-curve). A planned workload starts at ``v_0`` in its launch month (uniform over the
-range) on the paths where it ships (probability ``launch.probability``) and costs nothing before.
+``E[v_t] = v_0 (1 + mu)^t`` exactly whatever the volatility. With ``trend_sd`` (``tau``) each
+path also draws one log-trend offset ``delta ~ N(0, tau^2)`` added to every month's log factor
+(the trend's own uncertainty persists along a path), so ``E[v_t] = v_0 (1 + mu)^t
+exp(tau^2 t^2 / 2)``: the predictive mean when the trend is known only to ``tau``. With
+``saturation`` the step is ``v_t = v_{t-1} (1 + (G_t - 1) max(0, 1 - v_{t-1} / K))``,
+``K = saturation * v_0`` (a discrete logistic S-curve). A planned workload starts at ``v_0`` in
+its launch month (uniform over the range) on the paths where it ships (probability
+``launch.probability``) and costs nothing before.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from scipy.special import ndtri
 
 from simulator.forecast.randomness import F32, F64, Sampling, even_paths, normals, stream, uniforms
 from simulator.scenario import Scenario, Workload
@@ -32,6 +37,10 @@ def volumes(
     v = z
     v *= scale
     v += drift
+    if w.growth.trend_sd > 0:
+        # one trend offset per path, paired like the shocks (antithetic/Sobol)
+        delta = ndtri(np.clip(uniforms(rng, paths, sampling), 1e-12, 1 - 1e-12))
+        v += (w.growth.trend_sd * delta).astype(np.float32)[None, :]
     v[0] = 0.0
     fixed_start = w.launch.first == w.launch.last == 0
     if w.growth.saturation is None:
@@ -75,9 +84,9 @@ def expected_volumes(scenario: Scenario, mc_paths: int = 8192) -> F64:
     """Expected monthly requests per workload, shape ``(workloads, months)``.
 
     Closed form without saturation: ``p_launch * mean over launch months tau of
-    v_0 (1 + mu)^(t - tau) [t >= tau]``. With saturation the S-curve has no closed-form mean, so
-    it is estimated from ``mc_paths`` antithetic paths of that workload alone (the shared factor
-    does not change a single workload's marginal law).
+    v_0 (1 + mu)^(t - tau) exp(trend_sd^2 (t - tau)^2 / 2) [t >= tau]``. With saturation the
+    S-curve has no closed-form mean, so it is estimated from ``mc_paths`` antithetic paths of
+    that workload alone (the shared factor does not change a single workload's marginal law).
     """
     months = scenario.horizon_months
     t = np.arange(months)
@@ -86,7 +95,9 @@ def expected_volumes(scenario: Scenario, mc_paths: int = 8192) -> F64:
         if w.growth.saturation is None:
             taus = np.arange(w.launch.first, w.launch.last + 1)
             lag = t[None, :] - taus[:, None]
-            grown = np.where(lag >= 0, (1.0 + w.growth.monthly_rate) ** np.maximum(lag, 0), 0.0)
+            lag0 = np.maximum(lag, 0)
+            trend = np.exp(w.growth.trend_sd**2 * lag0.astype(float) ** 2 / 2.0)
+            grown = np.where(lag >= 0, (1.0 + w.growth.monthly_rate) ** lag0 * trend, 0.0)
             out[i] = w.requests_per_month * w.launch.probability * grown.mean(axis=0)
         else:
             rng = stream(scenario.simulation.seed, f"expected:{w.id}")

@@ -63,10 +63,16 @@ class Pricing(_Strict):
 
 
 class Growth(_Strict):
-    """Monthly adoption growth: expected rate, its standard deviation, optional S-curve ceiling."""
+    """Monthly adoption growth: expected rate, its standard deviation, optional S-curve ceiling.
+
+    ``trend_sd`` is the uncertainty of the trend itself (a fit's standard error of the monthly
+    log growth): each path draws one log trend offset ``N(0, trend_sd^2)`` kept for all months,
+    so a wrong trend persists along a path the way it does in reality.
+    """
 
     monthly_rate: Annotated[float, Field(gt=-0.5, le=1.0)] = 0.0
     volatility: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    trend_sd: Annotated[float, Field(ge=0.0, le=0.5)] = 0.0
     saturation: Annotated[float, Field(gt=1.0)] | None = None
 
 

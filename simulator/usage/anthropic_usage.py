@@ -87,8 +87,12 @@ def read_usage(
     catalog: Catalog,
     default_model: str = DEFAULT_MODEL,
     group_by: GroupBy = "workspace",
+    days_out: set[dt.date] | None = None,
 ) -> tuple[list[UsageRecord], tuple[dt.date, dt.date]]:
     """Parse usage report pages into records; bad rows go to ``log``.
+
+    ``days_out``, when given, receives every day a bucket covers (empty buckets included), so
+    days with no bucket can be told from days of zero usage.
 
     Returns
     -------
@@ -107,6 +111,11 @@ def read_usage(
     for doc, bpath, bucket, start, end in buckets(paths, log):
         first = start if first is None or start < first else first
         last = end if last is None or end > last else last
+        if days_out is not None:
+            day = start.date()
+            while dt.datetime.combine(day, dt.time(0)) < end:
+                days_out.add(day)
+                day += dt.timedelta(days=1)
         for r, row in enumerate(bucket["results"]):
             rpath = f"{bpath}.results[{r}]"
             if not isinstance(row, dict):
@@ -269,8 +278,9 @@ def import_anthropic_usage(
     """
     log = RowLog(bad_rows)
     catalog = load_catalog(catalog_name)
+    have: set[dt.date] = set()
     records, window = read_usage(
-        paths, log, catalog=catalog, default_model=default_model, group_by=group_by
+        paths, log, catalog=catalog, default_model=default_model, group_by=group_by, days_out=have
     )
     costs = read_costs(cost_report, log, catalog=catalog) if cost_report else None
     source = ", ".join(str(p) for p in paths)
@@ -282,6 +292,7 @@ def import_anthropic_usage(
         log=log,
         tokens_per_request=tokens_per_request,
         catalog_name=catalog_name,
+        have_days=have,
     )
     if costs is not None:
         rec = reconcile(result.summary["priced_usage_by_model"], costs[0], costs[1])

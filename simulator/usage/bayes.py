@@ -1,8 +1,11 @@
 """Bayesian update of a lever's triangular prior from one noisy measurement of its effect.
 
-The posterior (triangular density x normal likelihood) is evaluated on an even grid and refitted
-to a triangular by matching its mode, mean and variance. ``docs/memo-and-refresh.md`` (section 3)
-has every formula.
+The posterior (triangular density x normal likelihood) is evaluated in log space on an even grid
+(so a measurement tens of sigmas away still gives a proper posterior, never a collapsed point) and
+refitted to a triangular by matching its mode, mean and variance. A measurement the prior could
+hardly have produced is flagged as a prior conflict: the prior-predictive two-sided tail
+probability ``p = 2 min(P(Y <= y), P(Y >= y))`` with ``Y = e + N(0, sigma^2)``, ``e`` from the
+prior, is below :data:`CONFLICT_P`. ``docs/memo-and-refresh.md`` (section 3) has every formula.
 """
 
 from __future__ import annotations
@@ -11,11 +14,14 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtr
 
 from simulator.forecast.randomness import F64
 from simulator.scenario import Triangular
 
 GRID_POINTS = 4001
+# prior-predictive tail probability below which a measurement conflicts with its prior
+CONFLICT_P = 0.01
 
 
 def triangular_pdf(x: F64, prior: Triangular) -> F64:
@@ -31,28 +37,46 @@ def triangular_pdf(x: F64, prior: Triangular) -> F64:
     return out
 
 
+def _log_prior(grid: F64, prior: Triangular) -> F64:
+    tri = triangular_pdf(grid, prior)
+    if prior.mode in (prior.low, prior.high):  # the density is 2/(b-a) at a mode on the edge
+        tri[grid == prior.mode] = 2 / (prior.high - prior.low)
+    with np.errstate(divide="ignore"):
+        out: F64 = np.log(tri)
+    return out
+
+
 def posterior_grid(
     prior: Triangular, observed: float, sigma: float, points: int = GRID_POINTS
 ) -> tuple[F64, F64]:
     """Posterior density of the effect on an even grid over the prior's support.
 
-    ``p(e | y) = tri(e) N(y; e, sigma^2) / Z``, normalised by the trapezoid rule.
+    ``p(e | y) = tri(e) N(y; e, sigma^2) / Z``, computed as ``exp(log p - max log p)`` so the
+    likelihood cannot underflow, and normalised by the trapezoid rule.
 
     Returns
     -------
     grid, density : ndarray
     """
     grid = np.linspace(prior.low, prior.high, points)
-    like = np.exp(-0.5 * ((observed - grid) / sigma) ** 2)
-    dens = triangular_pdf(grid, prior) * like
-    if prior.mode in (prior.low, prior.high):  # the density is 2/(b-a) at a mode on the edge
-        edge = grid == prior.mode
-        dens[edge] = 2 / (prior.high - prior.low) * like[edge]
+    logd = _log_prior(grid, prior) - 0.5 * ((observed - grid) / sigma) ** 2
+    dens = np.exp(logd - np.max(logd))
     z = float(np.trapezoid(dens, grid))
-    if not z > 0:  # the likelihood underflowed: all the mass sits at the end nearest y
-        dens = np.where(np.abs(grid - observed) == np.abs(grid - observed).min(), 1.0, 0.0)
-        z = float(np.trapezoid(dens, grid)) or 1.0
+    if not z > 0:  # all the mass on one grid point (a posterior narrower than the grid step)
+        z = float(np.diff(grid).mean())
     return grid, dens / z
+
+
+def conflict_p(prior: Triangular, observed: float, sigma: float) -> float:
+    """Prior-predictive two-sided tail probability of ``observed`` (small: prior conflict)."""
+    if prior.high - prior.low < 1e-12:
+        below = float(ndtr((observed - prior.low) / sigma))
+    else:
+        grid = np.linspace(prior.low, prior.high, GRID_POINTS)
+        w = np.exp(_log_prior(grid, prior))
+        w /= float(np.trapezoid(w, grid))
+        below = float(np.trapezoid(w * ndtr((observed - grid) / sigma), grid))
+    return max(0.0, min(1.0, 2.0 * min(below, 1.0 - below)))
 
 
 def fit_triangular(grid: F64, density: F64) -> Triangular:
@@ -97,6 +121,12 @@ class PriorUpdate:
     posterior_mode: float
     posterior_sd: float
     posterior: Triangular
+    conflict_p: float = 1.0
+
+    @property
+    def prior_conflict(self) -> bool:
+        """Whether the measurement is one the prior could hardly have produced."""
+        return self.conflict_p < CONFLICT_P
 
 
 def bayes_update(prior: Triangular, observed: float, sigma: float) -> PriorUpdate:
@@ -118,11 +148,13 @@ def bayes_update(prior: Triangular, observed: float, sigma: float) -> PriorUpdat
     """
     if sigma <= 0:
         raise ValueError("sigma must be > 0")
+    pc = conflict_p(prior, observed, sigma)
     if prior.high - prior.low < 1e-12:  # a point prior cannot move
         p = prior.low
-        return PriorUpdate("", prior, observed, sigma, p, p, 0.0, prior)
+        return PriorUpdate("", prior, observed, sigma, p, p, 0.0, prior, pc)
     grid, dens = posterior_grid(prior, observed, sigma)
     mean = float(np.trapezoid(grid * dens, grid))
     sd = math.sqrt(max(float(np.trapezoid((grid - mean) ** 2 * dens, grid)), 0.0))
     mode = float(grid[int(np.argmax(dens))])
-    return PriorUpdate("", prior, observed, sigma, mean, mode, sd, fit_triangular(grid, dens))
+    post = fit_triangular(grid, dens)
+    return PriorUpdate("", prior, observed, sigma, mean, mode, sd, post, pc)

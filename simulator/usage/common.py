@@ -125,16 +125,59 @@ def _next_month(key: tuple[int, int]) -> tuple[int, int]:
     return (y + 1, 1) if m == 12 else (y, m + 1)
 
 
-def covered_days(first: dt.date, end: dt.date) -> dict[tuple[int, int], float]:
-    """Days of each calendar month inside the data window ``[first, end)``."""
+def covered_days(
+    first: dt.date, end: dt.date, have: set[dt.date] | None = None
+) -> dict[tuple[int, int], float]:
+    """Days of each calendar month inside the data window ``[first, end)``.
+
+    With ``have`` (the days the export holds data for), only those days count: a day with no
+    bucket at all is missing data, not a day of zero usage.
+    """
     out: dict[tuple[int, int], float] = {}
     key = month_key(first)
     while dt.date(*key, 1) < end:
         lo = max(first, dt.date(*key, 1))
         hi = min(end, dt.date(*_next_month(key), 1))
-        out[key] = float((hi - lo).days)
+        if have is None:
+            out[key] = float((hi - lo).days)
+        else:
+            out[key] = float(sum(lo + dt.timedelta(days=i) in have for i in range((hi - lo).days)))
         key = _next_month(key)
     return out
+
+
+def month_centres(
+    first: dt.date, end: dt.date, have: set[dt.date] | None = None
+) -> dict[tuple[int, int], float]:
+    """Where in each month (0..1) the covered days of ``[first, end)`` sit on average.
+
+    A full month is centred at 0.5; a workload that starts on the 17th of a 31-day month has its
+    first month centred at 0.77, so its per-day volume is placed at the time it measures.
+    """
+    out: dict[tuple[int, int], float] = {}
+    key = month_key(first)
+    while dt.date(*key, 1) < end:
+        m0, m1 = dt.date(*key, 1), dt.date(*_next_month(key), 1)
+        days = [
+            (d - m0).days
+            for d in (
+                max(first, m0) + dt.timedelta(days=i)
+                for i in range((min(end, m1) - max(first, m0)).days)
+            )
+            if have is None or d in have
+        ]
+        out[key] = (sum(days) / len(days) + 0.5) / (m1 - m0).days if days else 0.5
+        key = _next_month(key)
+    return out
+
+
+def missing_days(first: dt.date, end: dt.date, have: set[dt.date]) -> list[dt.date]:
+    """Days inside ``[first, end)`` the export holds no data for."""
+    return [
+        first + dt.timedelta(days=i)
+        for i in range((end - first).days)
+        if first + dt.timedelta(days=i) not in have
+    ]
 
 
 def price_record(rec: UsageRecord, catalog: Catalog) -> float:
@@ -157,20 +200,42 @@ def price_record(rec: UsageRecord, catalog: Catalog) -> float:
     return dollars
 
 
+def _growth(fit: GrowthFit) -> dict[str, float]:
+    out = {"monthly_rate": round(fit.monthly_rate, 6), "volatility": round(fit.volatility, 6)}
+    if fit.trend_sd > 0:
+        out["trend_sd"] = round(fit.trend_sd, 6)
+    return out
+
+
 def _workload(
     wid: str,
     model: str,
     recs: list[UsageRecord],
-    window: dict[tuple[int, int], float],
+    bounds: tuple[dt.date, dt.date, set[dt.date] | None],
     tokens_per_request: float,
 ) -> tuple[Workload, dict[str, Any]]:
-    # per-day volumes remove month length and partial first/last months from the fit
+    # per-day volumes remove month length and partial first/last months from the fit; a
+    # workload that starts inside the window is counted from its first day, not the window's
+    first_day = min(r.day for r in recs)
+    window = covered_days(*bounds)
+    own = covered_days(max(bounds[0], first_day), bounds[1], bounds[2])
+    starts_inside = first_day > bounds[0] and own.get(month_key(first_day)) != window.get(
+        month_key(first_day)
+    )
+    window = {k: own.get(k, 0.0) if k >= month_key(first_day) else v for k, v in window.items()}
     per_month: dict[tuple[int, int], float] = defaultdict(float)
     for r in recs:
         per_month[month_key(r.day)] += r.total
     months = sorted(window)
     daily = [per_month.get(k, 0.0) / window[k] if window[k] > 0 else 0.0 for k in months]
-    fit: GrowthFit = fit_growth(daily)
+    centre = month_centres(max(bounds[0], first_day), bounds[1], bounds[2])
+    times = [i + centre.get(k, 0.5) for i, k in enumerate(months)]
+    fit: GrowthFit = fit_growth(daily, times)
+    if starts_inside:
+        fit.extra["starts"] = (
+            f"first usage on {first_day}, inside the data window: its first month is counted "
+            f"over {window[month_key(first_day)]:g} day(s) from that day"
+        )
     last = months[-1]
     cur = [r for r in recs if month_key(r.day) == last]
     scale = DAYS_PER_MONTH / window[last]
@@ -197,10 +262,7 @@ def _workload(
         cache_ttl="1h" if sums["write_1h"] > sums["write_5m"] else "5m",
         batch_share=round(batch / total, 6) if total > 0 else 0.0,
         long_context_share=round(long_ / total, 6) if total > 0 else 0.0,
-        growth={
-            "monthly_rate": round(fit.monthly_rate, 6),
-            "volatility": round(fit.volatility, 6),
-        },
+        growth=_growth(fit),
     )
     info = {
         "id": wid,
@@ -222,6 +284,7 @@ def build_import(
     log: RowLog,
     tokens_per_request: float = DEFAULT_INPUT_TOKENS_PER_REQUEST,
     catalog_name: str = DEFAULT_CATALOG,
+    have_days: set[dt.date] | None = None,
 ) -> ImportResult:
     """Aggregate usage records into a validated scenario with one workload per workspace x model.
 
@@ -244,6 +307,10 @@ def build_import(
         choice changes no dollar figure.
     catalog_name : str
         Price catalog used for the scenario and for pricing usage.
+    have_days : set of date, optional
+        Days the export holds data for (buckets present, empty or not). Days of the window not
+        in it are missing data: they are left out of the per-day volumes and named in the
+        warnings, never counted as zero usage.
 
     Returns
     -------
@@ -266,7 +333,15 @@ def build_import(
             ]
         )
     catalog = load_catalog(catalog_name)
-    months = covered_days(*window)
+    months = covered_days(*window, have_days)
+    if have_days is not None:
+        gone = missing_days(*window, have_days)
+        if gone:
+            shown = ", ".join(d.isoformat() for d in gone[:5]) + (" ..." if len(gone) > 5 else "")
+            log.warnings.append(
+                f"{len(gone)} day(s) inside the window have no data ({shown}): treated as "
+                "missing, not as zero usage"
+            )
     groups: dict[tuple[str, str], list[UsageRecord]] = defaultdict(list)
     for r in records:
         groups[(r.workspace, r.model)].append(r)
@@ -274,7 +349,11 @@ def build_import(
     ids = unique_ids(f"{ws}-{model}" for ws, model in keys)
     workloads, infos = [], []
     for wid, key in zip(ids, keys, strict=True):
-        w, info = _workload(wid, key[1], groups[key], months, tokens_per_request)
+        w, info = _workload(
+            wid, key[1], groups[key], (window[0], window[1], have_days), tokens_per_request
+        )
+        if "starts" in info["fit"]["extra"]:
+            log.warnings.append(f"{wid}: {info['fit']['extra']['starts']}")
         info["workspace"] = key[0]
         w.description = f"{key[0]} x {key[1]}, imported from {source} ({window[0]}..{window[1]})"
         workloads.append(w)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from simulator.catalog.prices import load_catalog
 from simulator.errors import SimulatorError
@@ -114,6 +115,7 @@ class Measurement:
     months_before: int
     months_after: int
     monthly: dict[str, float]
+    notes: tuple[str, ...] = ()
 
 
 _QUANTITY = {
@@ -122,8 +124,17 @@ _QUANTITY = {
     "routing": "share of requests (prompt tokens / token_ratio) on the target model",
     "compression": "prompt tokens per output token, relative drop",
     "output_control": "output tokens per prompt token, relative drop",
-    "custom": "list cost per day against the pre-ship log-linear trend, relative drop",
+    "custom": "list cost per day against the projected pre-ship trend, relative drop",
+    "compression-trend": "prompt tokens per day against the projected pre-ship trend, "
+    "relative drop",
+    "output_control-trend": "output tokens per day against the projected pre-ship trend, "
+    "relative drop",
 }
+# the two ratio statistics that see each other's lever: prompt/output and output/prompt
+_PAIRED = {"compression": "output_control", "output_control": "compression"}
+# ship day unknown (uniform in the month): the ship month carries half the effect on average,
+# and the fraction it carries has sd 1/sqrt(12), i.e. 0.577 of that half
+_HALF, _HALF_REL_SD = 0.5, 1.0 / math.sqrt(12.0) / 0.5
 
 
 def _effect_path(lever: Lever, src: Series, dst: Series | None, pre: list[MonthKey]) -> F64:
@@ -159,23 +170,78 @@ def _effect_path(lever: Lever, src: Series, dst: Series | None, pre: list[MonthK
             q = arr(lambda m, _d: m.output / m.prompt)
             out = 1.0 - q / ref(q)
         else:
-            cost = arr(lambda m, _d: m.cost / m.days)
-            t = np.array([month_index(k) for k in keys], dtype=float)
-            tp = np.array([month_index(k) for k in pre], dtype=float)
-            yp = np.log([cost[keys.index(k)] for k in pre])
-            slope = float(np.polyfit(tp, yp, 1)[0]) if len(pre) >= 3 else 0.0
-            trend = np.exp(yp.mean() + slope * (t - tp.mean()))
-            out = 1.0 - cost / trend
+            raise ValueError(f"{lever.kind} is measured against a trend (trend_effect)")
     return out
 
 
-def measure_effect(lever: Lever, month: str, src: Series, dst: Series | None = None) -> Measurement:
+def trend_effect(
+    per_day: dict[MonthKey, float], pre: list[MonthKey], post: list[MonthKey]
+) -> tuple[dict[MonthKey, float], float, float]:
+    """Relative drop of a per-day quantity against its projected pre-ship trend.
+
+    The projection follows the simulator's growth law (a random walk with drift in logs): from
+    the last pre-ship month ``L``, ``trend_t = q_L exp(m (t - L))`` with ``m`` the mean monthly
+    log change before shipping and ``s`` its sd (:func:`simulator.usage.fitting.fit_growth`'s
+    estimator). The estimate is the mean over post-ship months of ``x_t = 1 - q_t / trend_t``;
+    its sigma is the projection's error, ``(1 - estimate) sqrt(s^2 mean_ij min(h_i, h_j) +
+    (mean h)^2 s^2 / K)`` for horizons ``h`` after ``L`` and ``K`` pre-ship months of changes:
+    the walk's noise accumulated to each post month plus the drift's own error. ``s`` is widened
+    by ``t(k - 1, 0.975) / z(0.975)`` for its own uncertainty (``k`` changes). Fewer than two
+    pre-ship changes take ``s`` = :data:`SIGMA_NO_HISTORY` (and ``m = 0`` with one month).
+    """
+    tp = np.array([month_index(k) for k in pre], dtype=float)
+    yp = np.log(np.array([per_day[k] for k in pre]))
+    g, d = np.diff(tp), np.diff(yp)
+    span = float(g.sum())
+    m = float(d.sum()) / span if span > 0 else 0.0
+    if len(d) >= 2:
+        # s is estimated from few changes: widen to the Student-t 95% width, as the growth fit does
+        widen = float(stats.t.ppf(0.975, len(d) - 1) / stats.norm.ppf(0.975))
+        s2 = float(np.sum((d - g * m) ** 2 / g)) / (len(d) - 1) * widen**2
+    else:
+        s2 = SIGMA_NO_HISTORY**2
+    last_t, last_y = tp[-1], yp[-1]
+    x = {k: 1.0 - per_day[k] / math.exp(last_y + m * (month_index(k) - last_t)) for k in per_day}
+    h = np.array([month_index(k) - last_t for k in post], dtype=float)
+    est = float(np.mean([x[k] for k in post]))
+    walk = float(np.mean(np.minimum.outer(h, h)))
+    drift = float(h.mean()) ** 2 / span if span > 0 else 0.0
+    sigma = max(abs(1.0 - est) * math.sqrt(s2 * (walk + drift)), SIGMA_FLOOR)
+    return x, est, sigma
+
+
+def _trend_quantity(kind: str, m: Month) -> float:
+    if kind == "custom":
+        return m.cost
+    return m.prompt if kind == "compression" else m.output
+
+
+def measure_effect(
+    lever: Lever,
+    month: str,
+    src: Series,
+    dst: Series | None = None,
+    *,
+    together: Sequence[tuple[Lever, float]] = (),
+) -> Measurement:
     """Measure a shipped lever's realised effect from monthly usage.
 
-    The ship month itself is a transition and is left out unless it is the only month after.
-    ``estimate = mean(x_m, m after) `` where ``x_m`` is the kind's statistic scaled so that it is
-    0 before and ``e`` after shipping; ``sigma = sd(x_m, m before) sqrt(1/n_after + 1/n_before)``
-    floored at :data:`SIGMA_FLOOR` (:data:`SIGMA_NO_HISTORY` with fewer than two months before).
+    The ship month itself is a transition and is left out unless it is the only month after; then
+    it carries about half the effect (ship day unknown): the estimate is doubled and its sigma
+    widened by the unknown fraction (sd 0.577 of the half), and a note says so.
+
+    Ratio kinds: ``estimate = mean(x_m, m after)`` where ``x_m`` is the kind's statistic scaled
+    so that it is 0 before and ``e`` after shipping; ``sigma = sd(x_m, m before) sqrt(1/n_after
+    + 1/n_before)`` floored at :data:`SIGMA_FLOOR` (:data:`SIGMA_NO_HISTORY` with fewer than two
+    months before). ``custom`` levers are measured on cost per day against the projected
+    pre-ship trend (:func:`trend_effect`), whose projection error is in the sigma.
+
+    Levers shipped on the same workload inside the data (``together``: each with its effect
+    size) are not identifiable from the ratios: compression and output control together are
+    each measured on their own token class against its projected trend (prompt or output tokens
+    per day), which the other does not move; any other co-shipped lever widens the sigma by its
+    effect, ``sigma^2 += e_other^2``, because the statistic may carry it. Both are named in
+    ``notes``.
 
     Raises
     ------
@@ -192,26 +258,59 @@ def measure_effect(lever: Lever, month: str, src: Series, dst: Series | None = N
             f"lever {lever.id}: the usage export has no month with traffic {side} its ship month "
             f"{month}; it cannot be measured"
         )
-    x = _effect_path(lever, src, dst, pre)
+    notes: list[str] = []
+    paired = [o for o, _e in together if _PAIRED.get(lever.kind) == o.kind]
+    others = [(o, e) for o, e in together if o not in paired]
+    quantity = _QUANTITY[lever.kind]
     keys = list(src)
-    xs_pre = np.array([x[keys.index(k)] for k in pre])
-    xs_post = np.array([x[keys.index(k)] for k in post])
-    if not np.all(np.isfinite(xs_post)) or not np.all(np.isfinite(xs_pre)):
-        raise SimulatorError(f"lever {lever.id}: its measured quantity is undefined in the data")
-    if len(pre) >= 2:
-        sd = float(np.std(xs_pre, ddof=1))
-        sigma = max(sd * math.sqrt(1 / len(post) + 1 / len(pre)), SIGMA_FLOOR)
+    if lever.kind == "custom" or paired:
+        per_day = {k: _trend_quantity(lever.kind, src[k]) / src[k].days for k in usable}
+        xmap, est, sigma = trend_effect(per_day, pre, post)
+        x = np.array([xmap.get(k, np.nan) for k in keys])
+        if paired:
+            quantity = _QUANTITY[f"{lever.kind}-trend"]
+            notes.append(
+                f"shipped with {', '.join(o.id for o in paired)}: the prompt/output ratio "
+                "measures only their combined effect, so this lever is measured on its own "
+                "token class against the projected pre-ship trend (sigma includes the "
+                "projection error)"
+            )
     else:
-        sigma = SIGMA_NO_HISTORY
+        x = _effect_path(lever, src, dst, pre)
+        xs_pre = np.array([x[keys.index(k)] for k in pre])
+        est = float(np.mean([x[keys.index(k)] for k in post]))
+        if len(pre) >= 2:
+            sd = float(np.std(xs_pre, ddof=1))
+            sigma = max(sd * math.sqrt(1 / len(post) + 1 / len(pre)), SIGMA_FLOOR)
+        else:
+            sigma = SIGMA_NO_HISTORY
+    used = [x[keys.index(k)] for k in pre + post]
+    if not np.all(np.isfinite(used)) or not math.isfinite(est):
+        raise SimulatorError(f"lever {lever.id}: its measured quantity is undefined in the data")
+    if others:
+        sigma = math.sqrt(sigma**2 + sum(e * e for _o, e in others))
+        notes.append(
+            f"shipped on the same workload as {', '.join(o.id for o, _e in others)}: "
+            "not identifiable apart from them with this data; sigma widened by their effects"
+        )
+    if post == [ship]:
+        est /= _HALF
+        sigma = math.sqrt((sigma / _HALF) ** 2 + (est * _HALF_REL_SD) ** 2)
+        notes.append(
+            "shipped in the last month of data: that month carries about half the effect, so "
+            "the estimate is doubled and its sigma widened for the unknown ship day; re-measure "
+            "after a full month"
+        )
     labels = {f"{k[0]:04d}-{k[1]:02d}": float(x[i]) for i, k in enumerate(keys) if k in usable}
     return Measurement(
         lever.id,
         lever.kind,
         month,
-        _QUANTITY[lever.kind],
-        float(xs_post.mean()),
+        quantity,
+        est,
         sigma,
         len(pre),
         len(post),
         labels,
+        tuple(notes),
     )

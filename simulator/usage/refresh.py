@@ -132,9 +132,13 @@ def _refit(w: Workload, series: Series, size: float, volume: list[float], start:
     prompt, total = m.prompt * scale, m.total * scale
     fit = fit_growth(volume)
     growth = w.growth
-    if fit.method == "log-linear":  # too short a history keeps the assumption it had
+    if fit.method == "log-changes":  # too short a history keeps the assumption it had
         data = w.growth.model_dump(exclude_unset=True)
-        data |= {"monthly_rate": round(fit.monthly_rate, 6), "volatility": round(fit.volatility, 6)}
+        data |= {
+            "monthly_rate": round(fit.monthly_rate, 6),
+            "volatility": round(fit.volatility, 6),
+            "trend_sd": round(fit.trend_sd, 6),
+        }
         growth = Growth.model_validate(data)
     requests = prompt / size * (1 + growth.monthly_rate) ** _months_between(last_key, start)
     read = round(m.cache_read / m.prompt, 6) if m.prompt else 0.0
@@ -226,9 +230,26 @@ def refresh(
             raise SimulatorError(f"lever {lid}: workload {lv.workload} is not in the usage export")
         ws, model = where[lv.workload]
         dst = monthly.get((ws, lv.to_model)) if lv.to_model else None
-        meas = measure_effect(lv, month, monthly[(ws, model)], dst)
+        series = monthly[(ws, model)]
+        first, last = min(series), max(series)
+        together = [
+            (o, (o.effect.low + o.effect.mode + o.effect.high) / 3.0)
+            for oid, om in shipped.items()
+            if oid != lid
+            and (o := scenario.lever(oid)).workload == lv.workload
+            and first <= parse_month(om) <= last
+        ]
+        meas = measure_effect(lv, month, series, dst, together=together)
         upd = bayes_update(lv.effect, meas.estimate, meas.sigma)
         upd = replace(upd, lever=lid)
+        notes += [f"lever {lid}: {n}" for n in meas.notes]
+        if upd.prior_conflict:
+            notes.append(
+                f"lever {lid}: measured {meas.estimate:.3f} (sigma {meas.sigma:.3f}) conflicts "
+                f"with its prior [{lv.effect.low:g}, {lv.effect.mode:g}, {lv.effect.high:g}] "
+                f"(prior-predictive p = {upd.conflict_p:.2g}): the posterior stays inside the "
+                "prior's range; check the measurement or widen the prior"
+            )
         lv.effect = upd.posterior
         lv.shipped = Shipped(month=month, realised_effect=clip_unit(meas.estimate))
         measurements.append(meas)
@@ -246,7 +267,10 @@ def refresh(
             for lv in new.levers:  # remove steps of levers shipped now so growth sees adoption
                 if lv.workload == w.id and lv.id in shipped and k >= parse_month(shipped[lv.id]):
                     e = lv.shipped.realised_effect if lv.shipped else 0.0
-                    scale *= (1 - e) if lv.kind in ("compression", "routing") else 1.0
+                    # levers that remove prompt tokens step the volume down; custom levers
+                    # are measured on cost, the nearest stand-in for their step in traffic
+                    moves = lv.kind in ("compression", "routing", "custom")
+                    scale *= (1 - e) if moves else 1.0
             volume.append(m.prompt / m.days / w.input_tokens / scale if scale > 0 else 0.0)
         for lv in new.levers:
             if lv.workload == w.id and lv.id in shipped and lv.kind == "compression":
