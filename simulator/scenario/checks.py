@@ -9,6 +9,7 @@ from simulator.catalog.prices import Catalog, available_catalogs, load_catalog
 from simulator.errors import CatalogError
 from simulator.scenario.capacity_checks import capacity_product_problems
 from simulator.scenario.model import Scenario, Workload
+from simulator.scenario.signed_checks import signed_problems
 
 Loc = tuple[int | str, ...]
 Found = list[tuple[Loc, str, object]]
@@ -381,4 +382,5 @@ def semantic_problems(s: Scenario) -> Found:
     _contract(s, out)
     _capacity_and_plan(s, out)
     out.extend(capacity_product_problems(s, catalog))
+    out.extend(signed_problems(s))
     return out

@@ -208,6 +208,24 @@ class Offer(_Strict):
     rollover_share: Share | None = None
 
 
+class Signed(_Strict):
+    """A commitment already signed: what was agreed, tracked month by month with actuals.
+
+    ``commit`` is in contract dollars (list spend x ``1 - discount`` draws it down), ``start``
+    is the term's first calendar month. ``tiers``, ``overage`` and ``rollover_share`` are as
+    signed; tracking prices unused commitment with ``rollover_share`` and reads the rest for the
+    record.
+    """
+
+    commit: Annotated[float, Field(gt=0.0)]
+    discount: Annotated[float, Field(ge=0.0, lt=1.0)]
+    start: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    term_months: Annotated[int, Field(ge=1, le=120)] = 12
+    tiers: list[Tier] = Field(default_factory=list)
+    overage: Literal["contract_rate", "list"] = "contract_rate"
+    rollover_share: Share = 0.0
+
+
 class PlanSection(_Strict):
     """Decisions written into the scenario: pinned lever -> wave, excluded levers, last plan."""
 
@@ -232,6 +250,7 @@ class Scenario(_Strict):
     offers: list[Offer] = Field(default_factory=list)
     plan: PlanSection | None = None
     capacity_products: list[CapacityProduct] = Field(default_factory=list)
+    signed: Signed | None = None
 
     _document: Any = PrivateAttr(default=None)
     _source: str = PrivateAttr(default="<scenario>")
