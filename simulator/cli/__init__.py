@@ -21,6 +21,7 @@ _GROUPS = (
     "import_cmds",
     "memo_cmds",
     "capacity_cmds",
+    "track_cmds",
 )
 
 

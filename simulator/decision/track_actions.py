@@ -18,11 +18,18 @@ from simulator.decision.track_model import (
 )
 from simulator.forecast.montecarlo import simulate
 from simulator.forecast.randomness import F64
-from simulator.scenario import Launch
+from simulator.scenario import Launch, Scenario
 
 
 def _usd(x: float) -> str:
     return f"-${-x:,.0f}" if x < 0 else f"${x:,.0f}"
+
+
+def _launch(sc: Scenario, launch: Launch) -> str:
+    when = sc.month_label(launch.first)
+    if launch.last != launch.first:
+        when += f" to {sc.month_label(launch.last)}"
+    return f"{when}, {100 * launch.probability:.0f}% likely"
 
 
 def _cost(ctx: Context, used: F64) -> F64:
@@ -123,8 +130,7 @@ def workload_actions(ctx: Context) -> list[dict[str, Any]]:
                 "gap_closed_share": share,
                 "text": (
                     f"Launching workload {wid} in {sc.month_label(max(nxt, 0))} for certain "
-                    f"(planned: month {sc.workload(wid).launch.month} with probability "
-                    f"{100 * sc.workload(wid).launch.probability:.0f}%) adds {_usd(added)} of "
+                    f"(planned: {_launch(sc, sc.workload(wid).launch)}) adds {_usd(added)} of "
                     f"drawdown and closes {100 * share:.0f}% of the expected unused "
                     f"{_usd(unused)}."
                 ),

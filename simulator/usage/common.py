@@ -374,8 +374,11 @@ def build_import(
     }
     scenario = scenario_from_data(data, source)
     priced: dict[str, float] = defaultdict(float)
+    by_month: dict[str, float] = defaultdict(float)
     for r in records:
-        priced[r.model] += price_record(r, catalog)
+        dollars = price_record(r, catalog)
+        priced[r.model] += dollars
+        by_month[f"{r.day.year:04d}-{r.day.month:02d}"] += dollars
     summary: dict[str, Any] = {
         "source": source,
         "rows_used": len(records),
@@ -392,5 +395,8 @@ def build_import(
         "workloads": infos,
         "priced_usage_by_model": dict(sorted(priced.items())),
         "priced_usage_total": sum(priced.values()),
+        # list spend by calendar month and the days of each month the data covers (tracking)
+        "monthly_list_spend": dict(sorted(by_month.items())),
+        "month_days": {f"{y:04d}-{m:02d}": d for (y, m), d in sorted(months.items())},
     }
     return ImportResult(scenario, summary, list(log.problems))
