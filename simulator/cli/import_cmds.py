@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from simulator.cli.common import app, console, print_json, table
+from simulator.cli.common import app, console, table
+from simulator.cli.import_merge import IntoOpt, SuggestOpt, finish_import
 from simulator.errors import SimulatorError
 from simulator.output.formatting import pct
 from simulator.usage import (
@@ -70,25 +71,26 @@ GroupOpt = Annotated[
 ]
 
 
-def _finish(result: ImportResult, output: Path | None, json_out: bool) -> None:
-    if output is not None:
-        try:
-            result.scenario.save(output)
-        except OSError as exc:
-            raise SimulatorError(f"cannot write {output}: {exc.strerror or exc}") from None
-    if json_out:
-        print_json(
-            {
-                **result.summary,
-                "output": str(output) if output is not None else None,
-                "scenario": result.scenario.model_dump(mode="json"),
-            }
-        )
-        return
-    _print_summary(result, output)
+def _finish(
+    results: list[ImportResult],
+    output: Path | None,
+    json_out: bool,
+    into: Path | None = None,
+    suggest: bool = True,
+    name: str | None = None,
+) -> None:
+    finish_import(
+        results,
+        output=output,
+        into=into,
+        suggest=suggest,
+        json_out=json_out,
+        name=name,
+        show=_print_summary,
+    )
 
 
-def _print_summary(result: ImportResult, output: Path | None) -> None:
+def _print_summary(result: ImportResult) -> None:
     s: dict[str, Any] = result.summary
     console.print(
         f"{s['source']}: {s['rows_used']} rows used, {s['rows_skipped']} skipped; "
@@ -152,8 +154,6 @@ def _print_summary(result: ImportResult, output: Path | None) -> None:
         console.print(f"warning: {w}", markup=False, highlight=False)
     for p in s["skipped"]:
         console.print(f"skipped {p}", markup=False, highlight=False)
-    where = f"wrote {output}" if output is not None else "no file written (use -o FILE)"
-    console.print(where, markup=False, highlight=False)
 
 
 _REC_COLS = ["model", "reported", "priced", "difference"]
@@ -181,6 +181,8 @@ def anthropic_usage_cmd(
     group_by: GroupOpt = "workspace",
     tokens_per_request: TokensOpt = DEFAULT_INPUT_TOKENS_PER_REQUEST,
     name: NameOpt = None,
+    into: IntoOpt = None,
+    suggest: SuggestOpt = True,
 ) -> None:
     """Import Anthropic Admin API usage report pages (and reconcile with a cost report)."""
     result = import_anthropic_usage(
@@ -192,7 +194,7 @@ def anthropic_usage_cmd(
         tokens_per_request=tokens_per_request,
         name=name,
     )
-    _finish(result, output, json_out)
+    _finish([result], output, json_out, into, suggest, name)
 
 
 @import_app.command("focus")
@@ -204,6 +206,8 @@ def focus_cmd(
     group_by: GroupOpt = "workspace",
     tokens_per_request: TokensOpt = DEFAULT_INPUT_TOKENS_PER_REQUEST,
     name: NameOpt = None,
+    into: IntoOpt = None,
+    suggest: SuggestOpt = True,
 ) -> None:
     """Import a FinOps FOCUS export filtered to Claude (reconciled with its ListCost)."""
     result = import_focus(
@@ -213,15 +217,18 @@ def focus_cmd(
         tokens_per_request=tokens_per_request,
         name=name,
     )
-    _finish(result, output, json_out)
+    _finish([result], output, json_out, into, suggest, name)
 
 
 @import_app.command("requests")
 def requests_cmd(
-    file: Annotated[
-        Path,
+    files: Annotated[
+        list[Path],
         typer.Argument(
-            help="CSV: timestamp, prompt tokens, output tokens; optional cache and model columns."
+            help=(
+                "CSV logs: timestamp, prompt tokens, output tokens; optional cache and model "
+                "columns (one workload per log, or per model in a log)."
+            )
         ),
     ],
     output: OutputOpt = None,
@@ -231,12 +238,19 @@ def requests_cmd(
         str, typer.Option("--model", help="Model of rows without a model column.")
     ] = DEFAULT_MODEL,
     workload_id: Annotated[
-        str | None, typer.Option("--id", help="Workload id (default: file name).")
+        str | None, typer.Option("--id", help="Workload id (default: file name; one log only).")
     ] = None,
     name: NameOpt = None,
+    into: IntoOpt = None,
+    suggest: SuggestOpt = True,
 ) -> None:
-    """Import a per-request log as one workload (means per request, observed request rate)."""
-    result = import_requests(
-        file, model=model, bad_rows=_bad(bad_rows), workload_id=workload_id, name=name
-    )
-    _finish(result, output, json_out)
+    """Import per-request logs, one workload each (means per request, observed request rate)."""
+    if workload_id is not None and len(files) > 1:
+        raise SimulatorError("--id names one workload: give one log, or leave --id out")
+    results = [
+        import_requests(
+            file, model=model, bad_rows=_bad(bad_rows), workload_id=workload_id, name=name
+        )
+        for file in files
+    ]
+    _finish(results, output, json_out, into, suggest, name)
