@@ -181,7 +181,8 @@ def test_no_signed_block() -> None:
 def test_signed_round_trip_keeps_comments(tmp_path: Path) -> None:
     text = (ROOT / "scenarios" / "default.yaml").read_text()
     text += "signed:\n  commit: 2300000   # as signed\n  discount: 0.15\n  start: 2027-01\n"
-    text += "  term_months: 12\n  tiers: [{min_commit: 0, discount: 0.1}, {min_commit: 2000000, discount: 0.15}]\n"
+    text += "  term_months: 12\n"
+    text += "  tiers: [{min_commit: 0, discount: 0.1}, {min_commit: 2000000, discount: 0.15}]\n"
     s = loads_scenario(text, "s.yaml")
     assert s.signed is not None and s.signed.commit == 2_300_000
     s.signed.rollover_share = 0.25

@@ -83,7 +83,8 @@ def suggest_levers(w: Workload, catalog: Catalog, day: dt.date) -> list[Lever]:
                 workload=w.id,
                 kind="caching",
                 effect=_prior(0.3, 0.6, 0.88),
-                write_share=min(0.05, uncached),
+                # writes must fit in the input still uncached at the effect's high (a check)
+                write_share=round(min(0.05, 0.99 * uncached * (1 - 0.88)), 4),
                 effort_weeks=2,
                 success_probability=0.9,
                 description=(
