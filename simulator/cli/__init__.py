@@ -22,6 +22,7 @@ _GROUPS = (
     "memo_cmds",
     "capacity_cmds",
     "track_cmds",
+    "export_cmds",
 )
 
 

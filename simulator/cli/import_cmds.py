@@ -24,6 +24,7 @@ from simulator.usage import (
     import_requests,
 )
 from simulator.usage.common import DEFAULT_MODEL
+from simulator.usage.focus_commitments import commitment_status
 
 import_app = typer.Typer(
     help="Build a scenario from usage data (Anthropic usage report, FOCUS export, request log).",
@@ -150,6 +151,14 @@ def _print_summary(result: ImportResult) -> None:
         console.print(table("Reconciliation: reported vs catalog-priced usage", _REC_COLS, body))
         for kind, dollars in rec["other_costs"].items():
             console.print(f"other cost {kind}: ${dollars:,.2f}", markup=False, highlight=False)
+    com = s.get("commitments")
+    if com is not None:
+        console.print(
+            f"commitments ({com['column']}): used {_usd(com['used'])}, unused "
+            f"{_usd(com['unused'])}, utilisation {pct(com['utilisation'])}",
+            markup=False,
+            highlight=False,
+        )
     for w in s["warnings"]:
         console.print(f"warning: {w}", markup=False, highlight=False)
     for p in s["skipped"]:
@@ -217,6 +226,8 @@ def focus_cmd(
         tokens_per_request=tokens_per_request,
         name=name,
     )
+    # commitment status columns (Used / Unused), when the export has them
+    result.summary["commitments"] = commitment_status(file)
     _finish([result], output, json_out, into, suggest, name)
 
 
