@@ -26,6 +26,8 @@ pages = [
     st.Page("app_pages/sensitivity.py", title="Sensitivity", icon=":material/tornado:"),
     st.Page("app_pages/compare.py", title="Compare", icon=":material/balance:"),
     st.Page("app_pages/explain.py", title="Explain", icon=":material/lightbulb:"),
+    st.Page("app_pages/import_usage.py", title="Import", icon=":material/upload:"),
+    st.Page("app_pages/track.py", title="Track", icon=":material/flag:"),
 ]
 nav = st.navigation(pages)
 

@@ -403,3 +403,65 @@ def test_reverting_an_invalid_setting_clears_the_stale_marker() -> None:
     assert not at.session_state["invalid"]
     at.switch_page("app_pages/forecast.py").run()
     assert not [w.value for w in at.warning if "Stale" in w.value]
+
+
+# -- Import and Track pages ----------------------------------------------------------------------
+FIX_IMPORTS = ROOT / "tests" / "fixtures" / "imports"
+
+
+def test_import_page_previews_and_merges() -> None:
+    at = _app()
+    at.switch_page("app_pages/import_usage.py")
+    at.run()
+    assert not at.exception
+    assert "Upload one or more files" in at.info[0].value
+    at.selectbox(key="import_kind").set_value("anthropic-usage")
+    pages = [
+        (f"usage_page{i}.json", (FIX_IMPORTS / f"usage_page{i}.json").read_bytes())
+        for i in (1, 2, 3)
+    ]
+    at.session_state["import_uploads"] = pages
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    preview = at.main.dataframe[0].value
+    ids = list(preview["workload"])
+    assert ids and all(i not in {w.id for w in DEFAULT_S.workloads} for i in ids)
+    added = next(m for m in at.metric if m.label == "Workloads added")
+    assert str(added.value) == str(len(ids))
+    at.button(key="import_merge").click().run()
+    assert not at.exception
+    merged = loads_scenario(at.session_state["yaml"])
+    assert [w.id for w in merged.workloads] == [w.id for w in DEFAULT_S.workloads] + ids
+    # the default's comments survive the merge
+    assert "# Customer support assistant" in at.session_state["yaml"]
+    assert any("Merged" in s.value for s in at.success)
+
+
+def test_track_page_signed_terms_then_actuals() -> None:
+    at = _app()
+    at.switch_page("app_pages/track.py")
+    at.run()
+    assert not at.exception
+    assert any("Enter the signed terms" in i.value for i in at.info)
+    at.number_input[0].set_value(1_000_000.0)
+    at.number_input[1].set_value(0.1)
+    at.text_input[0].set_value("2027-01")
+    at.number_input[2].set_value(12)
+    next(b for b in at.button if b.label == "Save signed terms").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    signed = loads_scenario(at.session_state["yaml"]).signed
+    assert signed is not None and signed.commit == 1_000_000 and signed.start == "2027-01"
+    # $600,000 of list a month at 10% off: $1,080,000 drawn after two months, above the commitment
+    at.text_area(key="track_paste").input(
+        "month,list_spend\n2027-01,600000\n2027-02,600000\n"
+    ).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _metric(at, "Drawn down to date") == money(1_080_000)
+    assert _metric(at, "Expected unused") == "$0"
+    assert any("On track" in s.value for s in at.success)
+    # a bad line is named, not a traceback
+    at.text_area(key="track_paste").input("month,list_spend\n2027-01,lots\n").run()
+    assert not at.exception
+    # shown escaped (Markdown): drop the backslashes to read it as the user sees it
+    assert any("pasted.csv:2: list_spend" in e.value.replace("\\", "") for e in at.error)
