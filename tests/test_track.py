@@ -20,7 +20,8 @@ from simulator.scenario import (
     loads_scenario,
     scenario_from_data,
 )
-from simulator.usage.actuals import read_spend_csv
+from simulator.usage import import_anthropic_usage
+from simulator.usage.actuals import from_import, read_actuals, read_spend_csv
 from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -242,3 +243,22 @@ def test_cli_track_json_keys(
     act.write_text("month,list_spend\n2027-01,abc\n")
     assert run_cli(["track", str(sc), "--actuals", str(act)], monkeypatch) == 2
     assert f"{act}:2: list_spend" in capsys.readouterr().err
+
+
+def test_actuals_from_importers_are_priced_whole_months(tmp_path: Path) -> None:
+    fix = ROOT / "tests" / "fixtures" / "imports"
+    pages = [fix / f"usage_page{i}.json" for i in (1, 2, 3)]
+    res = import_anthropic_usage(pages)
+    got = read_actuals(pages)
+    # every month of the fixture is whole: the monthly figures add up to the priced total
+    assert got.months == ["2026-07", "2026-08", "2026-09", "2026-10"]
+    assert sum(got.list_spend) == pytest.approx(res.summary["priced_usage_total"])
+    # a month the data covers in part is left out, with a note
+    res.summary["month_days"]["2026-10"] = 12.0
+    part = from_import(res)
+    assert part.months[-1] == "2026-09" and "2026-10" in part.warnings[0]
+    # a CSV is told from a FOCUS export by its header
+    p = tmp_path / "a.csv"
+    p.write_text("month,list_spend\n2026-08,5\n")
+    assert read_actuals([p]).list_spend == [5.0]
+    assert read_actuals([fix / "focus_claude.csv"]).months[0] == "2026-08"
