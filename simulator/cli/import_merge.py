@@ -88,4 +88,4 @@ def finish_import(
     lines += [f"warning: {w}" for w in m.warnings]
     lines.append(f"wrote {target}" if target is not None else "no file written (use -o FILE)")
     for line in lines:
-        console.print(line, markup=False, highlight=False)
+        console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -81,6 +81,6 @@ def track(
     ]
     console.print(table("Commitment status (contract dollars)", ["", "value"], rows))
     for i, a in enumerate(r.actions, 1):
-        console.print(f"{i}. {a['text']}", markup=False, highlight=False)
+        console.print(f"{i}. {a['text']}", markup=False, highlight=False, soft_wrap=True)
     for note in [*spend.warnings, *r.notes]:
-        console.print(f"note: {note}", markup=False, highlight=False)
+        console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
