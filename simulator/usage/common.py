@@ -376,8 +376,7 @@ def build_import(
     priced: dict[str, float] = defaultdict(float)
     by_month: dict[str, float] = defaultdict(float)
     for r in records:
-        dollars = price_record(r, catalog)
-        priced[r.model] += dollars
+        priced[r.model] += (dollars := price_record(r, catalog))
         by_month[f"{r.day.year:04d}-{r.day.month:02d}"] += dollars
     summary: dict[str, Any] = {
         "source": source,
@@ -395,8 +394,7 @@ def build_import(
         "workloads": infos,
         "priced_usage_by_model": dict(sorted(priced.items())),
         "priced_usage_total": sum(priced.values()),
-        # list spend by calendar month and the days of each month the data covers (tracking)
-        "monthly_list_spend": dict(sorted(by_month.items())),
+        "monthly_list_spend": dict(sorted(by_month.items())),  # with month_days: for tracking
         "month_days": {f"{y:04d}-{m:02d}": d for (y, m), d in sorted(months.items())},
     }
     return ImportResult(scenario, summary, list(log.problems))
