@@ -7,8 +7,8 @@ import streamlit as st
 
 from app_pages.common import memo_download, provenance_caption, results, results_download, status
 from simulator.output import capacity_charts
-from simulator.output.capacity_text import binding, units
-from simulator.output.formatting import money, pct
+from simulator.output.capacity_text import UNIT_WORDS, binding, compact, compact_money, units
+from simulator.output.formatting import pct
 
 rep = results()
 s = rep.scenario
@@ -38,22 +38,21 @@ st.info(
     f"demand exceeds the reservation is {pct(z.critical_fractile)} (reserved price / overflow "
     "price)."
 )
+words = UNIT_WORDS.get(p.unit, p.unit)
 m = st.columns(4)
-m[0].metric("Reserve", units(z.units, p.unit))
+m[0].metric(f"Reserve ({words})", compact(z.units), help=units(z.units, p.unit))
 m[1].metric("Expected utilisation", pct(z.utilisation))
 m[2].metric("Demand overflowing", pct(z.overflow_share))
-m[3].metric("Saving vs pay-as-you-go", money(ps.term(z.expected_savings)))
+m[3].metric("Saving vs pay-as-you-go", compact_money(ps.term(z.expected_savings)))
 n = st.columns(4)
-n[0].metric("Expected cost over the term", money(ps.term(z.expected_cost)))
-n[1].metric("Idle capacity cost", money(ps.term(z.idle_cost)))
-n[2].metric("Cost in the worst 5% (CVaR95)", money(ps.term(z.cvar95_cost)))
-n[3].metric("Sized before the plan", units(ps.unoptimised.units, p.unit))
+n[0].metric("Expected cost, term", compact_money(ps.term(z.expected_cost)))
+n[1].metric("Idle capacity cost", compact_money(ps.term(z.idle_cost)))
+n[2].metric("Worst 5% (CVaR95)", compact_money(ps.term(z.cvar95_cost)))
+n[3].metric("Sized before the plan", compact(ps.unoptimised.units))
 
 left, right = st.columns(2)
 left.plotly_chart(capacity_charts.demand_heatmap(ps), width="stretch")
 right.plotly_chart(capacity_charts.reservation_curve(ps), width="stretch")
-left, right = st.columns(2)
-left.plotly_chart(capacity_charts.utilisation_histogram(ps), width="stretch")
 rows = []
 for label, r in (
     ("After the plan", ps.sized),
@@ -63,24 +62,26 @@ for label, r in (
     rows.append(
         {
             "": label,
-            "Reserve": units(r.units, p.unit),
+            "Reserve": compact(r.units),
             "Utilisation": pct(r.utilisation),
             "Overflow": pct(r.overflow_share),
-            "Expected cost": money(ps.term(r.expected_cost)),
-            "Idle cost": money(ps.term(r.idle_cost)),
+            "Expected cost": compact_money(ps.term(r.expected_cost)),
+            "Idle cost": compact_money(ps.term(r.idle_cost)),
         }
     )
-right.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.markdown(f"**Sized after the plan, before it, and before but run after** ({words})")
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.plotly_chart(capacity_charts.utilisation_histogram(ps), width="stretch")
 
 if cap.commit_without is not None and cap.commit_with is not None:
     st.subheader("Next to the spend commitment")
     c = st.columns(4)
-    c[0].metric("Commitment without reservations", money(cap.commit_without.recommended))
-    c[1].metric("Commitment with reservations", money(cap.commit_with.recommended))
-    c[2].metric("Total cost with reservations", money(cap.total_with))
+    c[0].metric("Commitment alone", compact_money(cap.commit_without.recommended))
+    c[1].metric("With reservations", compact_money(cap.commit_with.recommended))
+    c[2].metric("Total cost with them", compact_money(cap.total_with))
     c[3].metric(
-        "Saving from the reservations",
-        money(cap.total_without - cap.total_with),
+        "Saving from them",
+        compact_money(cap.total_without - cap.total_with),
         help="Expected cost of the commitment plus reservation fees paid outside it, against "
         "the commitment alone, on the same paths.",
     )

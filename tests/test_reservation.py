@@ -182,3 +182,16 @@ def test_bad_lattice_and_prices_are_refused() -> None:
         size_reservation([1.0], 0.1, 1.0, minimum=-1)
     with pytest.raises(ValueError, match="prices"):
         size_reservation([1.0], 0.1, 0.0)
+
+
+def test_compact_headline_numbers() -> None:
+    from simulator.output.capacity_text import compact, compact_money
+
+    assert [compact(x) for x in (390_000, 1_234_567, 2_500, 850, 0.5)] == [
+        "390k",
+        "1.2M",
+        "2.5k",
+        "850",
+        "0.50",
+    ]
+    assert (compact_money(2_000_000), compact_money(-522_560)) == ("$2.0M", "-$523k")

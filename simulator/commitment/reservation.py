@@ -330,7 +330,10 @@ def _finish(
     util_path = (demand_path - over_path) / (units * m) if units > 0 else np.ones(n)
     over = float(over_path.mean())
     served = float(demand_path.mean()) - over
-    top = max(float(pool.sorted[-1]), c_star, units, 1e-12)
+    # the curve spans the useful range: 2.5 times the choice, or the 99.5th percentile of demand
+    q995 = float(pool.sorted[min(pool.sorted.size - 1, int(0.995 * pool.sorted.size))])
+    wide = 2.5 * max(units, c_star) if max(units, c_star) > 0 else q995
+    top = max(min(float(pool.sorted[-1]), wide), units, 1e-12)
     grid = np.unique(
         np.concatenate(
             [

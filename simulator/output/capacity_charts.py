@@ -78,7 +78,7 @@ def reservation_curve(ps: ProductSizing) -> Figure:
     )
     fig.update_yaxes(tickformat="$,.3s", rangemode="tozero")
     fig.update_xaxes(tickformat=",.3s", rangemode="tozero")
-    return _layout(fig, "Expected cost over the term vs reserved units", f"reserved {words}", "")
+    return _layout(fig, "Cost over the term vs reserved units", f"reserved {words}", "")
 
 
 def utilisation_histogram(ps: ProductSizing) -> Figure:

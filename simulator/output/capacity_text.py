@@ -33,3 +33,26 @@ def units(x: float, unit: str) -> str:
 def binding(r: Reservation) -> str:
     """Why this size, in plain words."""
     return BINDING_WORDS.get(r.binding, r.binding.replace("_", " "))
+
+
+def compact(x: float) -> str:
+    """A count for a headline: ``390k``, ``1.2M``, ``850`` (``-`` when not finite)."""
+    if not math.isfinite(x):
+        return "-"
+    a = abs(x)
+    if a >= 1e9:
+        return f"{x / 1e9:.1f}B"
+    if a >= 1e6:
+        return f"{x / 1e6:.1f}M"
+    if a >= 1e4:
+        return f"{x / 1e3:.0f}k"
+    if a >= 1e3:
+        return f"{x / 1e3:.1f}k"
+    return f"{x:,.0f}" if a >= 10 or x == int(x) else f"{x:.2f}"
+
+
+def compact_money(x: float) -> str:
+    """Dollars for a headline: ``$523k``, ``$2.0M``, ``$850``."""
+    if not math.isfinite(x):
+        return "-"
+    return ("-$" if x < 0 else "$") + compact(abs(x))
