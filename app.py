@@ -35,7 +35,11 @@ with st.sidebar:
     ss = st.session_state
     if "load_error" in ss:
         st.error(f"Could not load the scenario given on the command line: {ss.pop('load_error')}")
-    st.toggle("Update results as I edit", key="auto")
+    st.toggle(
+        "Update results as I edit",
+        key="auto",
+        help="Off: edit freely and press Update results now to re-run.",
+    )
     rep = try_results()
     if rep is None:
         st.error(f"The scenario could not be run: {ss.get('run_error')}")

@@ -11,7 +11,7 @@ from app_pages.common import provenance_caption, results, set_yaml, status
 from app_pages.state import apply_values, problems_of
 from simulator.errors import ScenarioError
 from simulator.output import charts
-from simulator.output.formatting import money
+from simulator.output.formatting import money_short
 from simulator.planning.backlog import backlog
 
 ss = st.session_state
@@ -21,8 +21,8 @@ plan = rep.plan
 st.title("Backlog and waves")
 status(rep)
 m1, m2, m3 = st.columns(3)
-m1.metric("Plan savings over the horizon", money(plan.expected_savings))
-m2.metric("Gain over the greedy ranking", money(plan.gain_over_greedy))
+m1.metric("Plan savings over the horizon", money_short(plan.expected_savings))
+m2.metric("Gain over the greedy ranking", money_short(plan.gain_over_greedy))
 m3.metric("Solver", f"{plan.solver} {plan.status}", help=f"relative gap {plan.gap:.2g}")
 
 ranking = backlog(s)

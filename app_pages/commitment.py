@@ -19,6 +19,7 @@ from simulator.commitment.risk import SpendSamples
 from simulator.commitment.whatif import evaluate_commit
 from simulator.decision.explain import GLOSSARY, flat_frontier_reason
 from simulator.output import charts
+from simulator.output.decision_charts import commitment_tradeoff
 from simulator.output.formatting import money_short, pct
 
 
@@ -40,7 +41,7 @@ st.title("Commitment")
 status(rep)
 if rep.decision is not None and rep.decision.parts.get("why"):
     st.info(md_escape(rep.decision.parts["why"]))
-m = st.columns(5)
+m = [*st.columns(3), *st.columns(3)]
 m[0].metric("Recommended commitment", money_short(rec.recommended), help=GLOSSARY["recommended"])
 m[1].metric("Discount", pct(rec.discount), help=GLOSSARY["discount"])
 m[2].metric(
@@ -54,7 +55,7 @@ m[4].metric(
     money_short(rec.expected_savings),
     help="Expected pay-as-you-go cost minus the expected cost of this commitment.",
 )
-u = st.columns(5)
+u = [*st.columns(3), *st.columns(3)]
 u[0].metric(
     "On the unoptimised forecast",
     money_short(unopt.recommended),
@@ -90,7 +91,7 @@ x = st.number_input(
     "simulated spend, without re-simulating.",
 )
 w = evaluate_commit(rep.optimized_term, c, float(x), batch=rep.forecast.batch)
-wc = st.columns(6)
+wc = [*st.columns(3), *st.columns(3)]
 wc[0].metric("Tier discount", pct(w.discount), help=GLOSSARY["discount"])
 wc[1].metric("Cost (expected)", money_short(w.expected_cost), help=GLOSSARY["expected_cost"])
 wc[2].metric(
@@ -111,6 +112,12 @@ wc[5].metric(
 )
 if not w.meets_risk_limits:
     st.warning("This commitment breaks the risk limits.")
+if not c.ramped:
+    st.plotly_chart(commitment_tradeoff(rec, [t.min_commit for t in c.tiers]), width="stretch")
+    st.caption(
+        "The knee is the largest commitment still used in full on 95% of simulated paths; beyond "
+        "it utilisation falls and the chance of not using it all climbs."
+    )
 
 st.subheader("Decide on the spot: risk tolerance")
 default_eps = float(c.max_shortfall_probability if c.max_shortfall_probability is not None else 0.1)

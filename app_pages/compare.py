@@ -30,7 +30,12 @@ if c2.button("Duplicate the working copy", key="clone"):
     persist()
     st.success(f"Saved {clone_name!r}; edit the working copy and compare.")
 if variants:
-    pick = st.selectbox("Make a variant the working scenario", list(variants), key="switch_pick")
+    pick = st.selectbox(
+        "Make a variant the working scenario",
+        list(variants),
+        key="switch_pick",
+        help="Load a saved variant into the working copy.",
+    )
     if st.button("Switch to this variant", key="switch"):
         set_yaml(variants[pick], f"{pick}.yaml")
         st.rerun()
@@ -55,7 +60,12 @@ chosen = st.multiselect(
 if len(chosen) < 2:
     st.info("Choose at least two scenarios.")
     st.stop()
-base_name = st.selectbox("Baseline for deltas", chosen, key="compare_base")
+base_name = st.selectbox(
+    "Baseline for deltas",
+    chosen,
+    key="compare_base",
+    help="The scenario the others are measured against.",
+)
 reps, failed = [], []
 for n in chosen:
     try:

@@ -8,7 +8,7 @@ import streamlit as st
 from app_pages.common import provenance_caption, results, status
 from simulator.decision.report import term_stats
 from simulator.output import charts
-from simulator.output.formatting import money
+from simulator.output.formatting import money, money_short
 
 rep = results()
 st.title("Spend forecast")
@@ -18,14 +18,14 @@ c = s.contract
 base, opt = term_stats(rep.baseline_term), term_stats(rep.optimized_term)
 st.caption(f"Contract term: {c.term_months} months from {s.month_label(c.start_month)}")
 m1, m2, m3 = st.columns(3)
-m1.metric("Term list spend, unoptimised (mean)", money(base["mean"]))
+m1.metric("Term list spend, unoptimised (mean)", money_short(base["mean"]))
 m2.metric(
     "Term list spend, optimised (mean)",
-    money(opt["mean"]),
-    delta=money(opt["mean"] - base["mean"]),
+    money_short(opt["mean"]),
+    delta=money_short(opt["mean"] - base["mean"]),
     delta_color="inverse",
 )
-m3.metric("Optimised P10-P90", f"{money(opt['p10'])} - {money(opt['p90'])}")
+m3.metric("Optimised P10-P90", f"{money_short(opt['p10'])} - {money_short(opt['p90'])}")
 st.plotly_chart(charts.fan_chart(rep.forecast), width="stretch")
 which = st.radio("Workload breakdown", ["optimised", "unoptimised"], horizontal=True)
 st.plotly_chart(

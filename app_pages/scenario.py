@@ -31,7 +31,12 @@ st.caption(f"Working copy of **{ss['source']}** · edits are kept as you make th
 left, right = st.columns(2)
 with left:
     bundled = sorted(p.name for p in SCENARIOS.glob("*.yaml"))
-    choice = st.selectbox("Bundled scenario", bundled, key="bundled_choice")
+    choice = st.selectbox(
+        "Bundled scenario",
+        bundled,
+        key="bundled_choice",
+        help="The example scenarios shipped with commitsim; loading one replaces the working copy.",
+    )
     if st.button("Load bundled scenario", key="load_bundled"):
         try:
             set_yaml(load_scenario(SCENARIOS / choice).to_yaml(), choice)
@@ -39,7 +44,12 @@ with left:
         except ScenarioError as exc:
             st.error("\n\n".join(str(p) for p in exc.problems))
 with right:
-    upload = st.file_uploader("Upload a scenario (YAML)", type=["yaml", "yml"], key="upload")
+    upload = st.file_uploader(
+        "Upload a scenario (YAML)",
+        type=["yaml", "yml"],
+        key="upload",
+        help="A scenario file; it replaces the working copy once it validates.",
+    )
     if upload is not None and ss.get("upload_done") != upload.file_id:
         loaded, text, errors = read_upload(upload.getvalue(), upload.name)
         if loaded is None:
@@ -70,29 +80,71 @@ with st.expander("Horizon, simulation and contract terms", expanded=True):
     c1, c2, c3, c4 = st.columns(4)
     values = {
         "horizon_months": c1.number_input(
-            "Horizon (months)", 1, 120, scenario.horizon_months, key=f"f:horizon@{ver}"
+            "Horizon (months)",
+            1,
+            120,
+            scenario.horizon_months,
+            key=f"f:horizon@{ver}",
+            help="How many months the forecast covers from the scenario start.",
         ),
         "simulation.paths": c2.number_input(
-            "Paths", 100, 2_000_000, sim.paths, 1000, key=f"f:paths@{ver}"
+            "Paths",
+            100,
+            2_000_000,
+            sim.paths,
+            1000,
+            key=f"f:paths@{ver}",
+            help="Simulated futures; more paths give smaller standard errors but run slower.",
         ),
-        "simulation.seed": c3.number_input("Seed", 0, None, sim.seed, key=f"f:seed@{ver}"),
+        "simulation.seed": c3.number_input(
+            "Seed",
+            0,
+            None,
+            sim.seed,
+            key=f"f:seed@{ver}",
+            help="Random seed: the same seed gives the same results.",
+        ),
         "simulation.correlation": c4.slider(
-            "Correlation", 0.0, 1.0, float(sim.correlation), 0.05, key=f"f:corr@{ver}"
+            "Correlation",
+            0.0,
+            1.0,
+            float(sim.correlation),
+            0.05,
+            key=f"f:corr@{ver}",
+            help="How much the workloads' growth moves together (0: independent, 1: together).",
         ),
         "contract.start_month": c1.number_input(
-            "Contract start month", 0, 119, con.start_month, key=f"f:cstart@{ver}"
+            "Contract start month",
+            0,
+            119,
+            con.start_month,
+            key=f"f:cstart@{ver}",
+            help="Months after the scenario start at which the contract begins (0: at once).",
         ),
         "contract.term_months": c2.number_input(
-            "Term (months)", 1, 120, con.term_months, key=f"f:term@{ver}"
+            "Term (months)",
+            1,
+            120,
+            con.term_months,
+            key=f"f:term@{ver}",
+            help="Length of the contract the commitment covers.",
         ),
         "contract.overage": c3.selectbox(
             "Overage billed at",
             ["contract_rate", "list"],
             index=["contract_rate", "list"].index(con.overage),
             key=f"f:overage@{ver}",
+            format_func=lambda v: {"contract_rate": "the contract rate", "list": "list price"}[v],
+            help="How usage beyond the commitment is billed.",
         ),
         "contract.rollover_share": c4.slider(
-            "Rollover share", 0.0, 1.0, float(con.rollover_share), 0.05, key=f"f:roll@{ver}"
+            "Rollover share",
+            0.0,
+            1.0,
+            float(con.rollover_share),
+            0.05,
+            key=f"f:roll@{ver}",
+            help="Share of unused commitment that carries over instead of being lost.",
         ),
         "contract.max_shortfall_probability": c1.slider(
             "Max shortfall probability",
@@ -101,9 +153,13 @@ with st.expander("Horizon, simulation and contract terms", expanded=True):
             float(con.max_shortfall_probability or 0.0),
             0.01,
             key=f"f:eps@{ver}",
+            help="The largest acceptable chance of paying for commitment that goes unused.",
         ),
         "contract.ramped": c2.toggle(
-            "Ramped (per-year commitments)", con.ramped, key=f"f:ramp@{ver}"
+            "Ramped (per-year commitments)",
+            con.ramped,
+            key=f"f:ramp@{ver}",
+            help="A separate commitment for each contract year instead of one for the term.",
         ),
     }
     current = {
@@ -176,8 +232,15 @@ st.download_button(
     "Download scenario YAML", data=text, file_name=f"{stem}.yaml", mime="application/x-yaml"
 )
 c1, c2 = st.columns([3, 1])
-name = c1.text_input("Save into scenarios/ as", value=f"{stem}-edited.yaml", key="save_name")
-overwrite = c2.checkbox("Overwrite", key="save_overwrite")
+name = c1.text_input(
+    "Save into scenarios/ as",
+    value=f"{stem}-edited.yaml",
+    key="save_name",
+    help="File name for the working copy in the scenarios folder.",
+)
+overwrite = c2.checkbox(
+    "Overwrite", key="save_overwrite", help="Replace a file of that name if it exists."
+)
 if st.button("Save to scenarios/", key="save"):
     problem = save_name_problem(name)
     target = SCENARIOS / name

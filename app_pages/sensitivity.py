@@ -24,7 +24,15 @@ st.write(
         else ". No shortfall limit is set, so there is no shortfall-limit bar."
     )
 )
-paths = st.number_input("Paths per run", 500, 50_000, 4000, 500, key="sens_paths")
+paths = st.number_input(
+    "Paths per run",
+    500,
+    50_000,
+    4000,
+    500,
+    key="sens_paths",
+    help="Simulated futures per re-run; fewer run faster.",
+)
 key = f"{s.content_hash()}:{paths}"
 store: dict[str, object] = ss.setdefault("tornado", {})
 if st.button("Run sensitivity", key="sens_run", type="primary") and key not in store:

@@ -149,5 +149,19 @@ def test_decision_page_fits_at_1280x800(server: str) -> None:
                 assert sw <= cw and isw <= icw, f"{text!r} is cut off: {sw}/{isw} > {cw}/{icw}"
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "decision_1280x800.png"))
+            # the Commitment page's metrics and labels fit too
+            page.goto(f"{server}/commitment", timeout=60_000)
+            page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=60_000)
+            page.wait_for_selector(idle, timeout=60_000)
+            sizes = page.eval_on_selector_all(
+                "[data-testid='stMetricValue'], [data-testid='stMetricLabel']",
+                "els => els.map(e => { const i = e.querySelector('div') || e;"
+                " return [e.innerText, e.scrollWidth, e.clientWidth, i.scrollWidth,"
+                " i.clientWidth]; })",
+            )
+            assert len(sizes) >= 20
+            for text, sw, cw, isw, icw in sizes:
+                assert sw <= cw and isw <= icw, f"{text!r} is cut off: {sw}/{isw} > {cw}/{icw}"
+            page.screenshot(path=str(ARTIFACTS / "commitment_1280x800.png"))
         finally:
             browser.close()

@@ -228,3 +228,21 @@ def test_recommend_json_has_the_decision(monkeypatch: pytest.MonkeyPatch, capsys
         COUNTER_GAIN * d["expected_cost"]
     )
     assert "extra_cost_if_committed_unoptimized" in data
+
+
+def test_knee_is_the_last_commitment_used_in_full_on_95_percent_of_paths() -> None:
+    from simulator.output.decision_charts import knee
+
+    x = np.random.default_rng(2).lognormal(math.log(4e6), SIGMA, 10_000)
+    contract = Contract(
+        overage="contract_rate",
+        tiers=[Tier(min_commit=0, discount=0.1)],
+        max_shortfall_probability=None,
+    )
+    rec = recommend_commit(x, contract)
+    k = knee(rec)
+    # closed form: 0.9 L < C on at most 5% of paths <=> C <= 0.9 x the 500th smallest spend
+    assert 0 < k <= 0.9 * np.sort(x)[500]
+    curve = rec.curve
+    assert np.mean(0.9 * x < k) <= 0.05
+    assert (curve[curve["commit"] > k]["shortfall_probability"] > 0.05).all()

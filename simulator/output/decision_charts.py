@@ -3,10 +3,13 @@ the waves' ship dates on one chart."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
+from simulator.commitment import CommitRecommendation
 from simulator.decision.report import Report
 from simulator.output.charts import Figure, _layout, fan_traces
 
@@ -98,4 +101,71 @@ def decision_fan(rep: Report) -> Figure:
     return _layout(fig, "Monthly list spend and the commitment", "month", "$ per month")
 
 
-__all__ = ["commitment_per_month", "decision_fan"]
+def knee(rec: CommitRecommendation, share: float = 0.05) -> float:
+    """Where utilisation starts to fall: the largest commitment on the curve still used in full
+    on all but ``share`` of paths (shortfall probability at most ``share``)."""
+    c = rec.curve
+    ok = c[c["shortfall_probability"] <= share]
+    return float(ok["commit"].max()) if len(ok) else 0.0
+
+
+def commitment_tradeoff(rec: CommitRecommendation, thresholds: Sequence[float]) -> Figure:
+    """Expected cost, shortfall probability and utilisation against the commitment, with the tier
+    thresholds, the knee and our number marked (a flat contract's curve)."""
+    c = rec.curve[rec.curve["commit"] > 0]
+    used = (c["commit"] - c["expected_unused"]) / c["commit"]
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(
+        go.Scatter(
+            x=c["commit"],
+            y=c["expected_cost"],
+            name="expected cost",
+            line={"color": _OPT},
+            hovertemplate="%{y:$,.0f}",
+        ),
+        secondary_y=False,
+    )
+    for y, name, color in (
+        (c["shortfall_probability"], "chance of not using it all", _COMMIT),
+        (used, "utilisation (expected used / commitment)", "#2ca02c"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=c["commit"],
+                y=y,
+                name=name,
+                line={"color": color, "dash": "dot"},
+                hovertemplate="%{y:.1%}",
+            ),
+            secondary_y=True,
+        )
+    for t in thresholds:
+        if t > 0:
+            fig.add_vline(x=t, line={"color": "#bbbbbb", "width": 1, "dash": "dash"})
+    k = knee(rec)
+    if k > 0:
+        fig.add_vline(
+            x=k,
+            line={"color": "#555555", "width": 1},
+            annotation_text="knee",
+            annotation_position="top right",
+        )
+    fig.add_vline(
+        x=rec.recommended,
+        line={"color": "#2ca02c", "width": 2},
+        annotation_text="our number",
+        annotation_position="top left",
+    )
+    fig.update_layout(
+        title="Cost, shortfall and utilisation by commitment (dashed lines: tier thresholds)",
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        hovermode="x unified",
+    )
+    fig.update_xaxes(tickformat="$,.3s", title_text="commitment ($)")
+    fig.update_yaxes(tickformat="$,.3s", title_text="expected cost ($)", secondary_y=False)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="share", secondary_y=True)
+    return fig
+
+
+__all__ = ["commitment_per_month", "commitment_tradeoff", "decision_fan", "knee"]
