@@ -107,7 +107,7 @@ def test_change_term_moves_recommendation(server: str) -> None:
                 .locator("[data-testid='stMetricValue']")
             )
             expect(headline).to_have_text("$2.0M", timeout=60_000)
-            term = page.get_by_label("Term (months)")
+            term = page.get_by_role("spinbutton", name="Term (months)")
             term.fill("24")
             term.press("Enter")
             expect(headline).to_have_text("$5.0M", timeout=60_000)
