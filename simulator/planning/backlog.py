@@ -82,13 +82,11 @@ def unfundable(scenario: Scenario, backlog_ids: set[str]) -> set[str]:
     is itself unfundable), or if it and a shipped lever exclude each other.
     """
     shipped = {lv.id for lv in scenario.levers if lv.shipped is not None}
+    shipped_excludes = {x for lv in scenario.levers if lv.id in shipped for x in lv.excludes}
     out = {
         lv.id
         for lv in scenario.levers
-        if lv.id in backlog_ids
-        and (
-            set(lv.excludes) & shipped or any(lv.id in scenario.lever(s).excludes for s in shipped)
-        )
+        if lv.id in backlog_ids and (set(lv.excludes) & shipped or lv.id in shipped_excludes)
     }
     changed = True
     while changed:  # requirements propagate: A requires B requires an excluded C
@@ -113,10 +111,19 @@ def greedy_plan(scenario: Scenario, ranking: pd.DataFrame | None = None) -> dict
     waves = scenario.capacity.waves
     left = [w.engineering_weeks for w in waves]
     placed: dict[str, int] = {}
+    # dictionaries, not scans of scenario.levers: the loop below is linear in the backlog
+    by_id = {lv.id: lv for lv in scenario.levers}
+    required_by: dict[str, set[str]] = {}
+    excluded_by: dict[str, set[str]] = {}
+    for lv in scenario.levers:
+        for r in lv.requires:
+            required_by.setdefault(r, set()).add(lv.id)
+        for x in lv.excludes:
+            excluded_by.setdefault(x, set()).add(lv.id)
     pins = pinned(scenario)
     for lid, k in pins.items():
         placed[lid] = k
-        left[k] -= scenario.lever(lid).effort_weeks
+        left[k] -= by_id[lid].effort_weeks
     ranking = backlog(scenario) if ranking is None else ranking
     order = [str(x) for x in ranking["lever"]]
     needed = _required_by(scenario, set(pins))
@@ -125,18 +132,18 @@ def greedy_plan(scenario: Scenario, ranking: pd.DataFrame | None = None) -> dict
     blocked = unfundable(scenario, set(order))
     shipped = {x.id for x in scenario.levers if x.shipped is not None}
     for lid in order:
-        lv = scenario.lever(lid)
+        lv = by_id[lid]
         if lid in placed or lid in blocked or (lid not in needed and float(saving[lid]) <= 0):
             continue
         if any(r not in placed and r not in shipped for r in lv.requires):
             continue
         if any(x in placed for x in lv.excludes) or any(
-            lid in scenario.lever(p).excludes for p in placed
+            p in placed for p in excluded_by.get(lid, ())
         ):
             continue
         first = max([placed[r] for r in lv.requires if r in placed], default=0)
         last = min(
-            [placed[p] for p in placed if lid in scenario.lever(p).requires],
+            [placed[p] for p in required_by.get(lid, ()) if p in placed],
             default=len(waves) - 1,
         )
         for k in range(first, last + 1):
@@ -149,11 +156,12 @@ def greedy_plan(scenario: Scenario, ranking: pd.DataFrame | None = None) -> dict
 
 def _required_by(scenario: Scenario, roots: set[str]) -> set[str]:
     """Every lever the ``roots`` require, directly or through other requirements."""
+    by_id = {lv.id: lv for lv in scenario.levers}
     out: set[str] = set()
-    stack = [r for lid in roots for r in scenario.lever(lid).requires]
+    stack = [r for lid in roots for r in by_id[lid].requires]
     while stack:
         lid = stack.pop()
         if lid not in out:
             out.add(lid)
-            stack.extend(scenario.lever(lid).requires)
+            stack.extend(by_id[lid].requires)
     return out
