@@ -25,8 +25,8 @@ from simulator.errors import PlanInfeasibleError, SolverError
 from simulator.forecast.adoption import expected_volumes
 from simulator.planning.backlog import backlog_levers, by_workload, greedy_plan, pinned, unfundable
 from simulator.planning.checks import funding_problems
-from simulator.planning.columns import Columns
-from simulator.planning.mckp import solve_mckp
+from simulator.planning.columns import Columns, prune_dominated
+from simulator.planning.mckp import MckpResult, solve_mckp
 from simulator.planning.trajectories import (
     WorkloadTable,
     build_tables,
@@ -114,27 +114,50 @@ def evaluate_plan(scenario: Scenario, assignment: dict[str, int]) -> float:
     Computed month by month from the cost model, independently of the planner's tables, so it
     checks the planner: ``sum_w sum_t E[v_wt] (c_w(t, none) - c_w(t, levers shipped by t))``.
     """
+    waves = len(scenario.capacity.waves)
+    return wave_values(scenario, assignment)[-1] if waves else 0.0
+
+
+def wave_values(scenario: Scenario, assignment: dict[str, int]) -> list[float]:
+    """:func:`evaluate_plan` of the assignment cut after each wave, all in one pass.
+
+    Entry ``k`` is the value of the levers in waves ``0..k``; the cost of each set of live levers
+    is computed once per workload and price period, however many cuts share it.
+    """
     waves = scenario.capacity.waves
+    by_id = {lv.id: lv for lv in scenario.levers}
     for lid, k in assignment.items():
-        scenario.lever(lid)  # KeyError names an unknown lever
+        if lid not in by_id:
+            raise KeyError(lid)
         if not 0 <= k < len(waves):
             raise ValueError(f"lever {lid}: no wave {k}")
-    levers = [scenario.lever(lid) for lid in assignment]
+    levers = [by_id[lid] for lid in assignment]
     volumes = expected_volumes(scenario)
     catalog = scenario_catalog(scenario)
     periods = price_periods(scenario, catalog)
     rates = {p: rates_in_month(scenario, catalog, p) for p in periods}
-    total = 0.0
+    totals = [0.0] * len(waves)
     for i, w in enumerate(scenario.workloads):
         mine = [lv for lv in levers if lv.workload == w.id and lv.shipped is None]
+        if not mine:
+            continue
+        cost: dict[tuple[int, tuple[str, ...]], float] = {}
         for t in range(scenario.horizon_months):
-            live = [lv for lv in mine if waves[assignment[lv.id]].ship_month <= t]
-            if not live:
-                continue
-            r = rates[max(p for p in periods if p <= t)]
-            base = float(cost_per_request(w, r))
-            total += volumes[i, t] * (base - float(cost_per_request(w, r, expected_applied(live))))
-    return total
+            p = max(q for q in periods if q <= t)
+            for cut in range(len(waves)):
+                live = [
+                    lv
+                    for lv in mine
+                    if assignment[lv.id] <= cut and waves[assignment[lv.id]].ship_month <= t
+                ]
+                if not live:
+                    continue
+                key = (p, tuple(lv.id for lv in live))
+                if key not in cost:
+                    base = float(cost_per_request(w, rates[p]))
+                    cost[key] = base - float(cost_per_request(w, rates[p], expected_applied(live)))
+                totals[cut] += volumes[i, t] * cost[key]
+    return totals
 
 
 def plan_waves(
@@ -171,26 +194,29 @@ def plan_waves(
     waves = scenario.capacity.waves
     capacity = [w.engineering_weeks for w in waves]
     t0 = time.perf_counter()
+    # one deadline for everything: greedy start, tables, columns, bound and MIPs
+    deadline = t0 + time_limit
     _check_pins(scenario)
     greedy = greedy_plan(scenario)
     greedy_value = evaluate_plan(scenario, greedy) if greedy else 0.0
     levers = backlog_levers(scenario) if waves else []
     tables = build_tables(scenario, by_workload(levers))
-    columns = _columns(scenario, tables, len(waves))
+    columns = _columns(scenario, tables, len(waves), greedy, deadline)
     build = time.perf_counter() - t0
     t1 = time.perf_counter()
-    result = solve_mckp(columns, capacity, greedy, solver, time_limit, gap_rel)
+    if columns is None:  # out of time while enumerating: the greedy plan, against a loose bound
+        bound = sum(_table_bound(t) for t in tables)
+        gap = max(0.0, (bound - greedy_value) / max(abs(greedy_value), 1e-9))
+        result = MckpResult(dict(greedy), greedy_value, "feasible", gap, {"timed_out_building": 1})
+    else:
+        result = solve_mckp(columns, capacity, greedy, solver, deadline, gap_rel)
     solve = time.perf_counter() - t1
     assignment = result.assignment
     used = [0.0] * len(waves)
     for lid, k in assignment.items():
         used[k] += scenario.lever(lid).effort_weeks
-    wave_savings = []
-    previous = 0.0
-    for k in range(len(waves)):
-        upto = evaluate_plan(scenario, {lid: w for lid, w in assignment.items() if w <= k})
-        wave_savings.append(upto - previous)
-        previous = upto
+    cumulative = wave_values(scenario, assignment) if waves else []
+    wave_savings = [c - p for c, p in zip(cumulative, [0.0, *cumulative[:-1]], strict=True)]
     return Plan(
         assignment=assignment,
         expected_savings=result.objective,
@@ -214,15 +240,50 @@ def _check_pins(scenario: Scenario) -> None:
         raise PlanInfeasibleError(message)
 
 
-def _columns(scenario: Scenario, tables: list[WorkloadTable], waves: int) -> Columns:
-    """Enumerate every workload's trajectories as MCKP columns."""
+def _columns(
+    scenario: Scenario,
+    tables: list[WorkloadTable],
+    waves: int,
+    greedy: dict[str, int],
+    deadline: float,
+) -> Columns | None:
+    """Every workload's trajectories as MCKP columns, dominated ones pruned (None: out of time)."""
     pins = pinned(scenario)
     backlog_ids = {lv.id for t in tables for lv in t.levers}
     blocked = unfundable(scenario, backlog_ids)
+    linked = cross_linked(scenario)
     ship = np.array([w.ship_month for w in scenario.capacity.waves], dtype=np.int64)
     cols = Columns(waves=waves, ship=ship)
     for t in tables:
+        if time.perf_counter() >= deadline:
+            return None
         assignment = enumerate_trajectories(t, waves, pins, blocked, {})
-        cols.add(t, assignment, t.value(assignment, ship), effort_matrix(t, assignment, waves))
+        value = t.value(assignment, ship)
+        want = np.array([greedy.get(lv.id, -1) for lv in t.levers], dtype=np.int64)
+        protect = np.flatnonzero(np.all(assignment == want, axis=1))
+        # the first trajectory (nothing funded but pins) keeps restricted problems feasible
+        protect = np.concatenate([[0], protect]).astype(np.int64)
+        mine = [j for j, lv in enumerate(t.levers) if lv.id in linked]
+        keep = prune_dominated(
+            assignment, value, effort_matrix(t, assignment, waves), mine, protect
+        )
+        cols.add(t, assignment[keep], value[keep])
     cols.link(scenario)
     return cols
+
+
+def cross_linked(scenario: Scenario) -> set[str]:
+    """Levers in a ``requires`` or ``excludes`` with a lever of another workload."""
+    by_id = {lv.id: lv for lv in scenario.levers}
+    out: set[str] = set()
+    for lv in scenario.levers:
+        for other in (*lv.requires, *lv.excludes):
+            if other in by_id and by_id[other].workload != lv.workload:
+                out |= {lv.id, other}
+    return out
+
+
+def _table_bound(table: WorkloadTable) -> float:
+    """No trajectory of this workload saves more than the best lever set in every month."""
+    monthly = table.suffix[:, :-1] - table.suffix[:, 1:]
+    return float(monthly.max(axis=0).sum()) if len(monthly) else 0.0

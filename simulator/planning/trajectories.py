@@ -45,17 +45,18 @@ class WorkloadTable:
         rows = assignment.shape[0]
         if n == 0:
             return np.zeros(rows)
-        lever_ship = np.where(
-            assignment >= 0, ship[np.maximum(assignment, 0)], np.iinfo(np.int64).max
-        )
         marks = np.unique(np.clip(ship, 0, months))
         bounds = np.append(marks, months)
-        weights = (1 << np.arange(n)).astype(np.int64)
         total = np.zeros(rows)
+        cols = [assignment[:, j].astype(np.intp) + 1 for j in range(n)]
         for a, b in itertools.pairwise(bounds):
             if a >= b:
                 continue
-            mask = ((lever_ship <= a) * weights).sum(axis=1)
+            # lookup by wave + 1: is a lever in that wave shipped by month a (0: not funded)
+            live = np.concatenate([[False], ship <= a])
+            mask = np.zeros(rows, dtype=np.intp)
+            for j, col in enumerate(cols):
+                mask |= live[col].astype(np.intp) << j
             total += self.suffix[mask, a] - self.suffix[mask, b]
         return total
 
@@ -152,5 +153,5 @@ def effort_matrix(table: WorkloadTable, assignment: I64, waves: int) -> F64:
     effort = np.array([lv.effort_weeks for lv in table.levers])
     out = np.zeros((assignment.shape[0], waves))
     for k in range(waves):
-        out[:, k] = ((assignment == k) * effort).sum(axis=1) if len(effort) else 0.0
+        out[:, k] = (assignment == k) @ effort if len(effort) else 0.0
     return out
