@@ -468,3 +468,46 @@ def test_property_pairs_are_meaningful() -> None:
     up = lever("routing", to_model="claude-opus-4-5")
     w = wl("claude-haiku-4-5")
     assert cost_per_request(w, RATES, [Applied(up, 0.5)]) > cost_per_request(w, RATES)
+
+
+@settings(max_examples=60)
+@given(
+    effects=st.lists(st.floats(0, 0.45), min_size=7, max_size=7),
+    read=st.floats(0, 0.4),
+    write=st.floats(0, 0.1),
+    batch=share,
+    lc=share,
+    ttl=st.sampled_from(["5m", "1h"]),
+)
+def test_cost_per_request_is_the_sum_of_the_breakdown_on_every_path(
+    effects: list[float], read: float, write: float, batch: float, lc: float, ttl: str
+) -> None:
+    """The lean sum the forecast calls equals the breakdown's dollars path by path, with every
+    kind of lever at once (two routing targets) and per-path effects and weights."""
+    w = wl(
+        "claude-sonnet-4-5",
+        cache_read_share=read,
+        cache_write_share=write,
+        batch_share=batch,
+        long_context_share=lc,
+        cache_ttl=ttl,
+    )
+    kinds = ["routing", "routing", "batch", "compression", "caching", "output_control", "custom"]
+    targets = ["claude-haiku-4-5", "claude-opus-4-5"]
+    levers = [
+        lever(
+            k,
+            f"{k}{i}",
+            **({"to_model": targets[i], "token_ratio": 0.8} if k == "routing" else {}),
+            **({"write_share": 0.05} if k == "caching" else {}),
+        )
+        for i, k in enumerate(kinds)
+    ]
+    rng = np.random.default_rng(0)
+    passed = rng.random((len(levers), 64)) < 0.7
+    applied = [
+        Applied(lv, e * passed[j], passed[j].astype(np.float64))
+        for j, (lv, e) in enumerate(zip(levers, effects, strict=True))
+    ]
+    total = sum(d for _, d in breakdown(w, RATES, applied).values())
+    np.testing.assert_allclose(cost_per_request(w, RATES, applied), total, rtol=1e-12, atol=0)

@@ -110,26 +110,22 @@ def _blended(rates: Rates, token_class: TokenClass, long_share: float) -> float:
     return (1.0 - long_share) * std + long_share * rates.rate(token_class, long_context=True)
 
 
-def breakdown(
-    workload: Workload, rates: Mapping[str, Rates], applied: Sequence[Applied] = ()
-) -> dict[tuple[str, str, str], tuple[Value, Value]]:
-    """Cost of one request by (model, tier, token class): ``(tokens, dollars)``.
+@dataclass(frozen=True)
+class _Mix:
+    """A workload's request after its levers: shares of traffic and token scales."""
 
-    Parameters
-    ----------
-    workload : Workload
-        The traffic as it is today.
-    rates : mapping of model id to Rates
-        Rates in effect for the month being priced (every model used, routing targets included).
-    applied : sequence of Applied
-        Levers in force, with their realised effects.
+    not_batched: Value
+    batched: Value
+    in_scale: Value
+    read: Value
+    write: Value
+    uncached: Value
+    out_scale: Value
+    keep: Value
+    segments: list[Segment]
 
-    Returns
-    -------
-    dict
-        Keys ``(model, tier, token_class)`` with tier ``standard`` or ``batch``; values are
-        per-request token counts and dollars (floats or per-path arrays).
-    """
+
+def _mix(workload: Workload, applied: Sequence[Applied]) -> _Mix:
     by_kind: dict[str, list[Applied]] = {}
     for a in applied:
         if a.lever.workload != workload.id:
@@ -164,10 +160,42 @@ def breakdown(
     keep: Value = 1.0
     for a in by_kind.get("custom", []):
         keep = keep * (1.0 - a.effect)
+    segments = _segments(workload, by_kind.get("routing", []))
+    return _Mix(not_batched, batched, in_scale, read, write, uncached, out_scale, keep, segments)
 
+
+def breakdown(
+    workload: Workload, rates: Mapping[str, Rates], applied: Sequence[Applied] = ()
+) -> dict[tuple[str, str, str], tuple[Value, Value]]:
+    """Cost of one request by (model, tier, token class): ``(tokens, dollars)``.
+
+    Parameters
+    ----------
+    workload : Workload
+        The traffic as it is today.
+    rates : mapping of model id to Rates
+        Rates in effect for the month being priced (every model used, routing targets included).
+    applied : sequence of Applied
+        Levers in force, with their realised effects.
+
+    Returns
+    -------
+    dict
+        Keys ``(model, tier, token_class)`` with tier ``standard`` or ``batch``; values are
+        per-request token counts and dollars (floats or per-path arrays).
+    """
+    mix = _mix(workload, applied)
+    not_batched, batched, in_scale = mix.not_batched, mix.batched, mix.in_scale
+    read, write, uncached, out_scale, keep = (
+        mix.read,
+        mix.write,
+        mix.uncached,
+        mix.out_scale,
+        mix.keep,
+    )
     write_class: TokenClass = "cache_write_5m" if workload.cache_ttl == "5m" else "cache_write_1h"
     result: dict[tuple[str, str, str], tuple[Value, Value]] = {}
-    for seg in _segments(workload, by_kind.get("routing", [])):
+    for seg in mix.segments:
         try:
             r = rates[seg.model]
         except KeyError:
@@ -195,11 +223,35 @@ def breakdown(
 def cost_per_request(
     workload: Workload, rates: Mapping[str, Rates], applied: Sequence[Applied] = ()
 ) -> Value:
-    """List-price dollars per request (float, or one value per path)."""
+    """List-price dollars per request (float, or one value per path).
+
+    The same sum as :func:`breakdown` over its keys, with the per-class rates folded into
+    scalars first: about a fifth of the array operations when effects are per-path arrays.
+    """
+    mix = _mix(workload, applied)
+    write_class: TokenClass = "cache_write_5m" if workload.cache_ttl == "5m" else "cache_write_1h"
+    lc = workload.long_context_share
     total: Value = 0.0
-    for _, dollars in breakdown(workload, rates, applied).values():
-        total = total + dollars
-    return total
+    for seg in mix.segments:
+        try:
+            r = rates[seg.model]
+        except KeyError:
+            raise CatalogError(f"no rates for model {seg.model!r}") from None
+        tier: Value = mix.not_batched + mix.batched * (1.0 - r.batch_discount)
+        inp = workload.input_tokens * seg.token_scale / 1e6
+        out = workload.output_tokens * seg.token_scale / 1e6
+        dollars = (
+            inp
+            * mix.in_scale
+            * (
+                mix.uncached * _blended(r, "input", lc)
+                + mix.write * _blended(r, write_class, lc)
+                + mix.read * _blended(r, "cache_read", lc)
+            )
+            + out * _blended(r, "output", lc) * mix.out_scale
+        )
+        total = total + dollars * seg.share * tier
+    return total * mix.keep
 
 
 def class_totals(
