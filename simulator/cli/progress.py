@@ -27,7 +27,7 @@ def progress_bar(
         transient=True,
     ) as bar:
         task = bar.add_task(label, total=total)
-        yield lambda done, _total: bar.update(task, completed=done)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 @contextmanager

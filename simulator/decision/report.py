@@ -159,13 +159,12 @@ def recommend(
     timings["plan"] = time.perf_counter() - t
     t = time.perf_counter()
     notify("simulating spend", 0.2)
-    n_workloads = max(1, len(scenario.workloads))
     forecast = simulate(
         scenario,
         plan.assignment,
         paths=paths,
         seed=seed,
-        progress=lambda done, _total: notify("simulating spend", 0.2 + 0.6 * done / n_workloads),
+        progress=lambda done, total: notify("simulating spend", 0.2 + 0.6 * done / total),
     )
     timings["forecast"] = time.perf_counter() - t
     t = time.perf_counter()

@@ -8,7 +8,6 @@ draw (common random numbers).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,26 +16,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from simulator.forecast.adoption import volumes
-from simulator.forecast.randomness import (
-    F32,
-    F64,
-    Sampling,
-    batch_index,
-    even_paths,
-    normals,
-    stream,
-    triangular_ppf,
-    uniforms,
-)
-from simulator.pricing.costs import (
-    Applied,
-    cost_per_request,
-    price_periods,
-    rates_in_month,
-    scenario_catalog,
-)
-from simulator.scenario import LEVER_ORDER, Lever, Scenario
+from simulator.forecast.engine import Results, blocks, run_block
+from simulator.forecast.randomness import F32, F64, Sampling, batch_index, even_paths
+from simulator.pricing.costs import price_periods, rates_in_month, scenario_catalog
+from simulator.scenario import Scenario
 
 QUANTILES = (0.05, 0.10, 0.50, 0.90, 0.95)
 BATCHES = 20
@@ -58,10 +41,6 @@ def _assignment(plan: object) -> dict[str, int]:
     if isinstance(assignment, Mapping):
         return {str(k): int(v) for k, v in assignment.items()}
     raise TypeError("plan must be a mapping lever id -> wave index, or a Plan")
-
-
-def _ordered(levers: list[Lever]) -> list[Lever]:
-    return sorted(levers, key=lambda lv: (LEVER_ORDER.index(lv.kind), lv.id))
 
 
 @dataclass
@@ -200,18 +179,6 @@ class Forecast:
         return out
 
 
-def lever_draws(
-    lever: Lever, seed: int, paths: int, sampling: Sampling
-) -> tuple[F64, npt.NDArray[np.bool_]]:
-    """Per-path effect (triangular) and quality-check outcome of one lever."""
-    rng = stream(seed, f"lever:{lever.id}")
-    u = uniforms(rng, paths, sampling)
-    e = lever.effect
-    effect = triangular_ppf(u, e.low, e.mode, e.high)
-    passed = uniforms(rng, paths, sampling) < lever.success_probability
-    return effect, passed
-
-
 def simulate(
     scenario: Scenario,
     plan: object = None,
@@ -237,7 +204,7 @@ def simulate(
     keep_workloads : bool
         Keep per-workload spend arrays (float32, paths x months each).
     progress : callable(done, total), optional
-        Called after each workload.
+        Called after each workload of each block of paths.
 
     Returns
     -------
@@ -266,69 +233,32 @@ def simulate(
     periods = price_periods(scenario, catalog)
     period_rates = {p: rates_in_month(scenario, catalog, p) for p in periods}
 
-    rho = sim.correlation
-    factor = normals(stream(seed, "factor"), n, months, sampling)
-    factor *= np.float32(np.sqrt(rho))
-    # month-major float32 accumulators: contiguous rows, half the memory traffic of float64
-    total = np.zeros((months, n), dtype=np.float32)
-    base_total = np.zeros((months, n), dtype=np.float32) if assignment else total
-    z = np.empty((months, n), dtype=np.float32)
-    lever_savings: dict[str, F64] = {}
-    wmean: dict[str, F64] = {}
-    wbase: dict[str, F64] = {}
-    kept: dict[str, F32] | None = {} if keep_workloads else None
-
-    for i, w in enumerate(scenario.workloads):
-        rng = stream(seed, f"workload:{w.id}")
-        normals(rng, n, months, sampling, out=z)
-        if rho > 0.0:
-            z *= np.float32(np.sqrt(1.0 - rho))
-            z += factor
-        vol = volumes(w, months, n, z, rng, sampling)
-        levers = _ordered([lv for lv in scenario.levers if lv.workload == w.id and lv.id in ships])
-        draws = {lv.id: lever_draws(lv, seed, n, sampling) for lv in levers}
-        cuts = sorted({*periods, *(ships[lv.id] for lv in levers if ships[lv.id] < months)})
-        cuts.append(months)
-        wmean[w.id] = np.zeros(months)
-        wbase[w.id] = wmean[w.id]
-        if levers:
-            wbase[w.id] = np.zeros(months)
-            for lv in levers:
-                lever_savings.setdefault(lv.id, np.zeros(n))
-        for a, b in itertools.pairwise(cuts):
-            rates = period_rates[max(p for p in periods if p <= a)]
-            base_cpr = np.float32(cost_per_request(w, rates))
-            seg = vol[a:b]
-            active = [lv for lv in levers if ships[lv.id] <= a]
-            if levers:
-                base_seg = seg * base_cpr
-                base_total[a:b] += base_seg
-                wbase[w.id][a:b] = base_seg.mean(axis=1)
-            if not active:
-                seg *= base_cpr
-                if not levers and base_total is not total:
-                    base_total[a:b] += seg
-            else:
-                epoch_volume = seg.sum(axis=0, dtype=np.float64)
-                applied: list[Applied] = []
-                prev: Any = float(base_cpr)
-                for lv in active:
-                    effect, passed = draws[lv.id]
-                    applied.append(Applied(lv, effect * passed, passed.astype(np.float64)))
-                    cur = cost_per_request(w, rates, applied)
-                    # sequential attribution: the savings add up to baseline - optimised exactly
-                    lever_savings[lv.id] += epoch_volume * (prev - cur)
-                    prev = cur
-                seg *= np.asarray(prev, dtype=np.float32)[None, :]
-            total[a:b] += seg
-            wmean[w.id][a:b] = seg.mean(axis=1)
-        if kept is not None:
-            kept[w.id] = np.ascontiguousarray(vol.T)
-        if progress is not None:
-            progress(i + 1, len(scenario.workloads))
-
-    spend = total.T.astype(np.float64)
-    baseline = spend if base_total is total else base_total.T.astype(np.float64)
+    spend = np.zeros((n, months))
+    baseline = np.zeros((n, months)) if assignment else spend
+    sums = {w.id: np.zeros(months) for w in scenario.workloads}
+    planned_wl = {scenario.lever(lid).workload for lid in assignment}
+    base_sums = {
+        w.id: np.zeros(months) if w.id in planned_wl else sums[w.id] for w in scenario.workloads
+    }
+    out = Results(
+        spend=spend,
+        baseline=baseline,
+        lever_savings={lid: np.zeros(n) for lid in sorted(assignment)},
+        workload_sum=sums,
+        workload_baseline_sum=base_sums,
+        kept={w.id: np.empty((n, months), np.float32) for w in scenario.workloads}
+        if keep_workloads
+        else None,
+    )
+    spans = blocks(n)
+    steps = len(spans) * len(scenario.workloads)
+    for k, span in enumerate(spans):
+        done = k * len(scenario.workloads)
+        tick = None if progress is None else (lambda i, d=done: progress(d + i, steps))
+        run_block(scenario, ships, period_rates, seed, sampling, k, span, out, tick)
+    scale = 1.0 / max(n, 1)
+    wmean = {wid: v * scale for wid, v in sums.items()}
+    wbase = {wid: wmean[wid] if v is sums[wid] else v * scale for wid, v in base_sums.items()}
     return Forecast(
         scenario=scenario,
         assignment=assignment,
@@ -337,9 +267,9 @@ def simulate(
         sampling=sampling,
         spend=spend,
         baseline=baseline,
-        lever_savings={k: lever_savings[k] for k in sorted(lever_savings)},
+        lever_savings=out.lever_savings,
         workload_mean=wmean,
         workload_baseline_mean=wbase,
-        workload_spend=kept,
-        batch=batch_index(n, sampling, BATCHES),
+        workload_spend=out.kept,
+        batch=np.concatenate([batch_index(q - p, sampling, BATCHES) for p, q in spans]),
     )

@@ -12,6 +12,7 @@ trajectories before pruning in about 20 bytes each, instead of a sparse matrix o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +23,7 @@ from simulator.planning.trajectories import WorkloadTable
 from simulator.scenario import Scenario
 
 I64 = npt.NDArray[np.int64]
-Waves = npt.NDArray[np.int8]
+Waves = npt.NDArray[np.signedinteger[Any]]
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Columns:
     def add(self, table: WorkloadTable, assignment: I64, value: F64) -> None:
         """Append one workload's trajectories (``assignment`` rows, -1 = not funded)."""
         effort = np.array([lv.effort_weeks for lv in table.levers], dtype=np.float64)
-        assign = assignment.astype(np.int8 if self.waves < 127 else np.int16)
+        assign: Waves = assignment.astype(np.int8 if self.waves < 127 else np.int16)
         self.blocks.append(Block([lv.id for lv in table.levers], effort, assign, value))
 
     @property
@@ -243,7 +244,7 @@ def prune_dominated(
         return np.arange(len(value), dtype=np.int64)
     # one integer per distinct (effort per wave, linked levers' waves): 1-D uniques, much faster
     # than np.unique over rows
-    parts = [np.round(effort[:, k], 9) for k in range(effort.shape[1])]
+    parts: list[npt.NDArray[Any]] = [np.round(effort[:, k], 9) for k in range(effort.shape[1])]
     parts += [assign[:, j] for j in linked]
     group = np.zeros(len(value), dtype=np.int64)
     for part in parts:

@@ -79,8 +79,7 @@ def _lp_relaxation(
     active = np.zeros(n, dtype=bool)
     for b in range(nb):
         active[off[b]] = True  # the empty trajectory comes first in enumeration order
-        seg = slice(off[b], off[b + 1])
-        active[off[b] + int(np.argmax(value[seg]))] = True
+        active[off[b] + int(np.argmax(value[off[b] : off[b + 1]]))] = True
     if seed is not None:
         active[seed] = True
     scale = max(1.0, float(np.abs(value).max()))
@@ -105,11 +104,11 @@ def _lp_relaxation(
         added = 0
         gaps = np.zeros(nb)
         for b in range(nb):
-            seg = d[off[b] : off[b + 1]]
-            k = min(8, len(seg))
-            cand = np.argpartition(seg, k - 1)[:k]
-            gaps[b] = max(0.0, -float(seg[cand].min()))
-            cand = cand[seg[cand] < -1e-9 * scale]
+            dseg = d[off[b] : off[b + 1]]
+            k = min(8, len(dseg))
+            cand = np.argpartition(dseg, k - 1)[:k]
+            gaps[b] = max(0.0, -float(dseg[cand].min()))
+            cand = cand[dseg[cand] < -1e-9 * scale]
             cand = cand[~active[off[b] + cand]]
             active[off[b] + cand] = True
             added += len(cand)
