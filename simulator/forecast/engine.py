@@ -98,6 +98,7 @@ def run_block(
     total = np.zeros((months, n), dtype=np.float32)
     base_total = np.zeros((months, n), dtype=np.float32) if planned else total
     z = np.empty((months, n), dtype=np.float32)
+    scratch = np.empty((months, n), dtype=np.float32) if planned else z
     for i, w in enumerate(scenario.workloads):
         rng = block_stream(seed, f"workload:{w.id}", block)
         normals(rng, n, months, sampling, out=z)
@@ -106,43 +107,53 @@ def run_block(
             z += factor
         vol = volumes(w, months, n, z, rng, sampling)
         levers = ordered([lv for lv in scenario.levers if lv.workload == w.id and lv.id in ships])
-        draws = {lv.id: lever_draws(lv, seed, n, sampling, block) for lv in levers}
+        applied = {}
+        for lv in levers:
+            effect, passed = lever_draws(lv, seed, n, sampling, block)
+            applied[lv.id] = Applied(lv, effect * passed, passed.astype(np.float64))
         cuts = sorted({*periods, *(ships[lv.id] for lv in levers if ships[lv.id] < months)})
         cuts.append(months)
         wsum = out.workload_sum[w.id]
         bsum = out.workload_baseline_sum[w.id]
+        costs: dict[tuple[int, tuple[str, ...]], Any] = {}  # per-path cost of a lever prefix
         for a, b in itertools.pairwise(cuts):
-            rates = period_rates[max(p for p in periods if p <= a)]
+            period = max(p for p in periods if p <= a)
+            rates = period_rates[period]
             base_cpr = np.float32(cost_per_request(w, rates))
             seg = vol[a:b]
+            # float32 pairwise sums along the contiguous path axis: as accurate as the means were
+            msum = seg.sum(axis=1).astype(np.float64)
             active = [lv for lv in levers if ships[lv.id] <= a]
             if levers:
-                base_seg = seg * base_cpr
-                base_total[a:b] += base_seg
-                bsum[a:b] += base_seg.sum(axis=1, dtype=np.float64)
+                np.multiply(seg, base_cpr, out=scratch[: b - a])
+                base_total[a:b] += scratch[: b - a]
+                bsum[a:b] += msum * float(base_cpr)
             if not active:
                 seg *= base_cpr
+                wsum[a:b] += msum * float(base_cpr)
                 if not levers and base_total is not total:
                     base_total[a:b] += seg
             else:
                 epoch_volume = seg.sum(axis=0, dtype=np.float64)
-                applied: list[Applied] = []
                 prev: Any = float(base_cpr)
-                for lv in active:
-                    effect, passed = draws[lv.id]
-                    applied.append(Applied(lv, effect * passed, passed.astype(np.float64)))
-                    cur = cost_per_request(w, rates, applied)
+                for m, lv in enumerate(active):
+                    key = (period, tuple(x.id for x in active[: m + 1]))
+                    if key not in costs:
+                        costs[key] = cost_per_request(
+                            w, rates, [applied[x.id] for x in active[: m + 1]]
+                        )
+                    cur = costs[key]
                     # sequential attribution: the savings add up to baseline - optimised exactly
                     out.lever_savings[lv.id][p0:p1] += epoch_volume * (prev - cur)
                     prev = cur
                 seg *= np.asarray(prev, dtype=np.float32)[None, :]
+                wsum[a:b] += seg.sum(axis=1)
             total[a:b] += seg
-            wsum[a:b] += seg.sum(axis=1, dtype=np.float64)
         if out.kept is not None:
             out.kept[w.id][p0:p1] = vol.T
         if progress is not None:
             progress(i + 1)
-    del z, factor  # free the draws before the float64 copies
+    del z, factor, scratch  # free the draws before the float64 copies
     out.spend[p0:p1] = total.T
     if planned:
         out.baseline[p0:p1] = base_total.T
