@@ -86,12 +86,20 @@ def set_yaml(text: str, source: str | None = None, bump: bool = True) -> None:
     persist()
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def parsed(yaml_text: str, source: str) -> Scenario:
+    """The scenario of a text, parsed once per text (shared, never modified)."""
+    return loads_scenario(yaml_text, source)
+
+
 def working() -> Scenario:
     """The last valid working scenario."""
-    return loads_scenario(str(st.session_state["yaml"]), str(st.session_state["source"]))
+    return parsed(str(st.session_state["yaml"]), str(st.session_state["source"]))
 
 
-@st.cache_data(max_entries=12, show_spinner=False)
+# cache_resource, not cache_data: a report is read, never modified, and handing out the cached
+# object saves unpickling a copy of its forecast arrays on every rerun
+@st.cache_resource(max_entries=12, show_spinner=False)
 def cached_report(yaml_text: str) -> Report:
     """Plan, forecast and commitment for one scenario text (cached on the text)."""
     return recommend(loads_scenario(yaml_text))
@@ -183,10 +191,10 @@ def provenance_caption(rep: Report) -> None:
 
 def results_download(rep: Report, key: str) -> None:
     """Download the full result as JSON, provenance included."""
-    data = json.dumps(rep.to_dict(), indent=2, default=float)
     st.download_button(
         "Download results (JSON)",
-        data=data,
+        # built when the button is clicked, not on every rerun
+        data=lambda: json.dumps(rep.to_dict(), indent=2, default=float),
         file_name=f"commitsim-{rep.scenario.content_hash()}.json",
         mime="application/json",
         key=key,
@@ -195,10 +203,10 @@ def results_download(rep: Report, key: str) -> None:
 
 def memo_download(rep: Report, key: str) -> None:
     """The negotiation memo, the same file as ``commitsim memo -o memo.html``."""
-    html = render_memo(rep, fmt="html")
     st.download_button(
         "Download negotiation memo (HTML)",
-        data=html,
+        # rendering the memo takes about 0.1 s: only when the button is clicked
+        data=lambda: render_memo(rep, fmt="html"),
         file_name=f"{Path(str(st.session_state.get('source', 'scenario'))).stem}-memo.html",
         mime="text/html",
         key=key,

@@ -1,6 +1,7 @@
-"""Time a widget-change rerun of the app on the default scenario (cache warm), via AppTest.
+"""Time a widget-change rerun of the app (cache warm), via AppTest: wall and CPU seconds.
 
-Prints the median seconds over repeats and the ratio to the 1 s target.
+``python benchmarks/app_rerun.py [default|enterprise|...]`` prints the medians over repeats and
+the ratio of CPU time to the 0.3 s target.
 """
 
 from __future__ import annotations
@@ -15,28 +16,31 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET = 1.0
+TARGET_CPU = 0.3
 
 
-def main(repeats: int = 7) -> float:
-    """Median seconds of a risk-slider rerun on the Commitment page, cache warm."""
+def main(scenario: str = "default", repeats: int = 7) -> tuple[float, float]:
+    """Median (wall, CPU) seconds of a risk-slider rerun on the Commitment page, cache warm."""
     os.environ.setdefault("COMMITSIM_AUTOSAVE_DIR", tempfile.mkdtemp(prefix="commitsim-bench-"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    os.environ["COMMITSIM_SCENARIO"] = str(ROOT / "scenarios" / f"{scenario}.yaml")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
     at.switch_page("app_pages/commitment.py").run()
-    times = []
+    wall, cpu = [], []
     for i in range(repeats):
         value = 0.05 + 0.01 * (i % 2)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         at.slider(key="risk_eps").set_value(value).run()
-        times.append(time.perf_counter() - t)
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
         if at.exception:
             raise SystemExit(str(at.exception))
-    median = statistics.median(times)
-    print(f"app rerun (default scenario, risk slider, cache warm): median {median:.3f} s")
-    print(f"ratio to the {TARGET:.0f} s target: {median / TARGET:.2f}")
-    return median
+    return statistics.median(wall), statistics.median(cpu)
 
 
 if __name__ == "__main__":
-    sys.exit(0 if main() <= TARGET else 1)
+    name = sys.argv[1] if len(sys.argv) > 1 else "default"
+    w, c = main(name)
+    print(f"app rerun ({name}, risk slider, cache warm): wall {w:.3f} s, CPU {c:.3f} s")
+    print(f"ratio of CPU to the {TARGET_CPU} s target: {c / TARGET_CPU:.2f}")
+    sys.exit(0 if c <= TARGET_CPU else 1)

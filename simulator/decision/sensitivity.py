@@ -16,7 +16,10 @@ import pandas as pd
 
 from simulator.commitment import recommend_commit
 from simulator.decision.report import recommend
+from simulator.decision.sweep import run_all
 from simulator.errors import SimulatorError
+from simulator.planning.inputs import planning_key
+from simulator.planning.planner import Plan
 from simulator.scenario import Scenario
 
 Data = dict[str, Any]
@@ -91,11 +94,36 @@ def _limits(eps: float) -> tuple[float, float]:
     return _clip(eps / 2, 0.0, 1.0), _clip(max(eps * 2, 0.05), 0.0, 1.0)
 
 
+@dataclass(frozen=True)
+class Run:
+    """One setting of the sweep: the moved scenario, and the base plan when it provably holds."""
+
+    scenario: Scenario
+    paths: int
+    seed: int | None
+    plan: Plan | None
+
+
+def _run(run: Run) -> tuple[float, float]:
+    """Recommended commitment and mean optimised term spend of one setting (NaN if unsolvable).
+
+    Module level so that worker processes can unpickle it.
+    """
+    try:
+        rep = recommend(run.scenario, paths=run.paths, seed=run.seed, plan=run.plan)
+    except (SimulatorError, ValueError):
+        return float("nan"), float("nan")
+    return rep.commit.recommended, float(np.mean(_total(rep.optimized_term)))
+
+
 def tornado(
     scenario: Scenario,
     paths: int = 4000,
     seed: int | None = None,
     progress: Progress | None = None,
+    *,
+    jobs: int = 1,
+    dask: str | None = None,
 ) -> pd.DataFrame:
     """Recommended commitment with each assumption at its low and high setting.
 
@@ -108,7 +136,10 @@ def tornado(
     seed : int, optional
         Override ``scenario.simulation.seed``.
     progress : callable(name, fraction), optional
-        Called before each run with the assumption's name and the fraction done.
+        Called as runs finish with the next assumption's name and the fraction done.
+    jobs, dask : optional
+        Run the settings in ``jobs`` local processes, or on the Dask scheduler at ``dask``
+        (:func:`simulator.decision.sweep.run_all`); results are the same either way.
 
     Returns
     -------
@@ -117,7 +148,9 @@ def tornado(
         commit_high, swing``
         (``|commit_high - commit_low|``) and the mean optimised term spend at each setting
         (``spend_low``, ``spend_high``), sorted by swing (then spend range), largest first.
-        A setting the planner cannot solve gives NaN.
+        A setting the planner cannot solve gives NaN. Settings the planner provably ignores
+        (same :func:`simulator.planning.inputs.planning_key`) reuse the base plan instead of
+        re-planning; ``frame.attrs["replans_skipped"]`` counts them.
     """
     notify = progress or (lambda _n, _f: None)
     runs = 2 * len(ASSUMPTIONS) + 1
@@ -125,7 +158,38 @@ def tornado(
     base = recommend(scenario, paths=paths, seed=seed)
     base_commit = base.commit.recommended
     base_spend = float(np.mean(_total(base.optimized_term)))
+    base_key = planning_key(scenario)
     dump = scenario.model_dump(mode="python")
+    labels: list[str] = []
+    tasks: list[Run | None] = []
+    skipped = 0
+    for a in ASSUMPTIONS:
+        for side in ("low", "high"):
+            data = _copy(dump)
+            a.edit(data, side)
+            labels.append(f"{a.name}: {side}")
+            try:
+                moved = Scenario.model_validate(data)
+            except ValueError:
+                tasks.append(None)
+                continue
+            # the planner reads nothing this assumption changed: its plan is the base plan
+            same = planning_key(moved) == base_key
+            skipped += same
+            tasks.append(Run(moved, paths, seed, base.plan if same else None))
+    todo = [t for t in tasks if t is not None]
+    names = [label for label, t in zip(labels, tasks, strict=True) if t is not None]
+    done = run_all(
+        _run,
+        todo,
+        jobs=jobs,
+        dask=dask,
+        done=lambda k, n: notify(
+            names[k] if k < n else "Shortfall limit", (1 + k * (runs - 1) / n) / runs
+        ),
+    )
+    answers = iter(done)
+    outcome = [next(answers) if t is not None else (float("nan"), float("nan")) for t in tasks]
     rows = []
     for i, a in enumerate(ASSUMPTIONS):
         row: dict[str, Any] = {
@@ -136,16 +200,7 @@ def tornado(
             "base_spend": base_spend,
         }
         for j, side in enumerate(("low", "high")):
-            notify(f"{a.name}: {side}", (1 + 2 * i + j) / runs)
-            data = _copy(dump)
-            a.edit(data, side)
-            try:
-                rep = recommend(Scenario.model_validate(data), paths=paths, seed=seed)
-                row[f"commit_{side}"] = rep.commit.recommended
-                row[f"spend_{side}"] = float(np.mean(_total(rep.optimized_term)))
-            except (SimulatorError, ValueError):
-                row[f"commit_{side}"] = float("nan")
-                row[f"spend_{side}"] = float("nan")
+            row[f"commit_{side}"], row[f"spend_{side}"] = outcome[2 * i + j]
         rows.append(row)
     eps = scenario.contract.max_shortfall_probability
     notes = []
@@ -171,6 +226,7 @@ def tornado(
     notify("done", 1.0)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame.attrs["notes"] = notes
+    frame.attrs["replans_skipped"] = skipped
     frame["swing"] = (frame["commit_high"] - frame["commit_low"]).abs()
     spread = (frame["spend_high"] - frame["spend_low"]).abs()
     order = np.lexsort((-spread.fillna(0).to_numpy(), -frame["swing"].fillna(0).to_numpy()))
