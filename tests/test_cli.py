@@ -22,6 +22,7 @@ COMMANDS = [
     "memo",
     "refresh",
     "compare",
+    "sensitivity",
     "import",
     "import anthropic-usage",
     "import focus",

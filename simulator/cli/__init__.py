@@ -23,6 +23,7 @@ _GROUPS = (
     "capacity_cmds",
     "track_cmds",
     "export_cmds",
+    "sweep_cmds",
 )
 
 

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from simulator.errors import SimulatorError
 from simulator.planning.checks import check_plannable
 from simulator.scenario import Scenario, load_scenario
 from simulator.version import __version__
@@ -57,6 +58,27 @@ PathsOpt = Annotated[
     typer.Option(min=100, max=2_000_000, help="Monte Carlo paths (default: scenario's)."),
 ]
 SeedOpt = Annotated[int | None, typer.Option(min=0, help="Random seed (default: scenario's).")]
+
+
+JobsOpt = Annotated[
+    int,
+    typer.Option(
+        min=-1,
+        help="Local worker processes for the independent runs; -1 = one per core, 1 = none.",
+    ),
+]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Run on a Dask cluster instead: the scheduler's address, e.g. tcp://10.0.0.5:8786.",
+    ),
+]
+
+
+def check_jobs(jobs: int) -> None:
+    """``--jobs 0`` is the one value typer lets through that means nothing."""
+    if jobs == 0:
+        raise SimulatorError("--jobs must be a positive count or -1 (one per core), not 0")
 
 
 def load(path: Path) -> Scenario:

@@ -1,5 +1,5 @@
-"""Commands: ``commitsim memo`` (CFO report), ``refresh`` (new usage, shipped levers) and
-``compare`` (scenarios side by side). Every file is written atomically, after all checks pass."""
+"""Commands: ``commitsim memo`` (CFO report) and ``refresh`` (new usage, shipped levers). Every
+file is written atomically, after all checks pass."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from typing import Annotated
 import typer
 
 from simulator.cli.common import (
+    DaskOpt,
+    JobsOpt,
     JsonOpt,
     PathsOpt,
     ScenarioArg,
     SeedOpt,
     app,
+    check_jobs,
     console,
     err_console,
     load,
@@ -276,6 +279,8 @@ def compare_cmd(
     ] = False,
     paths: PathsOpt = None,
     seed: SeedOpt = None,
+    jobs: JobsOpt = -1,
+    dask: DaskOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Compare scenarios: outcomes first (with deltas), then the inputs that differ."""
@@ -285,12 +290,19 @@ def compare_cmd(
         raise SimulatorError(f"--baseline must be between 0 and {len(files) - 1} (got {baseline})")
     scenarios = [load(f) for f in files]
     names = [f.name for f in files]
+    check_jobs(jobs)
     with stage_bar(enabled=not json_out) as step:
-        reports = []
-        for i, s in enumerate(scenarios):
-            step(f"scenario {i + 1} of {len(scenarios)}", i / len(scenarios))
-            reports.append(run_pipeline(s, paths=paths, seed=seed))
-    cmp = run_compare(scenarios, names, baseline, reports=reports)
+        cmp = run_compare(
+            scenarios,
+            names,
+            baseline,
+            paths=paths,
+            seed=seed,
+            jobs=jobs,
+            dask=dask,
+            done=lambda k, n: step(f"{k} of {n} scenarios done", k / n),
+        )
+    reports = cmp.reports
     if json_out:
         print_json(cmp.to_dict())
         return

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.decision.report import Report, recommend, term_stats
+from simulator.decision.sweep import run_all
 from simulator.scenario import Scenario
 
 # list sections whose items are matched by a key rather than by position
@@ -118,6 +119,12 @@ def input_diffs(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
     return rows
 
 
+def _report(args: tuple[Scenario, int | None, int | None]) -> Report:
+    """One scenario's pipeline (module level, so worker processes can unpickle it)."""
+    s, paths, seed = args
+    return recommend(s, paths=paths, seed=seed)
+
+
 def compare(
     scenarios: list[Scenario],
     names: list[str] | None = None,
@@ -126,6 +133,9 @@ def compare(
     paths: int | None = None,
     seed: int | None = None,
     reports: list[Report] | None = None,
+    jobs: int = 1,
+    dask: str | None = None,
+    done: Callable[[int, int], None] | None = None,
 ) -> Comparison:
     """Compare scenarios' inputs and outcomes.
 
@@ -141,6 +151,10 @@ def compare(
         Monte Carlo overrides passed to :func:`simulator.decision.report.recommend`.
     reports : list of Report, optional
         Already computed reports, one per scenario (skips the pipeline).
+    jobs, dask, done : optional
+        Run the scenarios in ``jobs`` local processes or on the Dask scheduler at ``dask``,
+        calling ``done(finished, total)`` as each finishes
+        (:func:`simulator.decision.sweep.run_all`).
 
     Returns
     -------
@@ -158,7 +172,9 @@ def compare(
         seen[label] = seen.get(label, 0) + 1
         if seen[label] > 1:
             labels[i] = f"{label} ({seen[label]})"
-    reps = reports or [recommend(s, paths=paths, seed=seed) for s in scenarios]
+    reps = reports or run_all(
+        _report, [(s, paths, seed) for s in scenarios], jobs=jobs, dask=dask, done=done
+    )
     outs = [outcomes_of(r) for r in reps]
     base = outs[baseline]
     deltas = [{k: o[k] - base[k] for k in OUTCOME_KEYS} for o in outs]
