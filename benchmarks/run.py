@@ -1,87 +1,329 @@
-"""`make bench`: every speed and precision goal, each as a ratio against a baseline measured in
-the same run. Prints Markdown tables (paste into docs/performance.md).
+"""`make bench`: every speed and memory goal, each as a ratio against a baseline measured in the
+same run (or against its target), and the scaling charts in docs/img/. Prints Markdown (also
+written to benchmarks/last-run.md) for docs/performance.md.
 
-Sections: forecast speed and memory, variance reduction, planner speed and scaling, greedy
-shortfall, app rerun. ``--quick`` shrinks the sizes for a smoke run.
+Sections: forecast with and without the plan, forecast memory at 1M paths, forecast scaling in
+paths; greedy; planner time limit, proven optima, memory, scaling in workloads, levers and waves;
+app rerun; sweeps; variance reduction. ``--quick`` shrinks the sizes for a smoke run.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import json
 import os
 import platform
-import statistics
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from charts import line_chart  # noqa: E402
 
 from simulator import load_scenario  # noqa: E402
+from simulator.decision.report import recommend  # noqa: E402
+from simulator.decision.sensitivity import tornado  # noqa: E402
 from simulator.forecast.montecarlo import simulate  # noqa: E402
 from simulator.forecast.synthetic import generated_programme  # noqa: E402
+from simulator.output.memo import render_memo  # noqa: E402
+from simulator.planning.backlog import greedy_plan  # noqa: E402
 from simulator.planning.planner import plan_waves  # noqa: E402
+from simulator.scenario import loads_scenario  # noqa: E402
+
+IMG = ROOT / "docs" / "img"
+OUT: list[str] = []
+
+
+def say(line: str = "") -> None:
+    """Print a line of the report and keep it for benchmarks/last-run.md."""
+    print(line, flush=True)
+    OUT.append(line)
 
 
 def machine() -> str:
     """One line naming the machine."""
+    import highspy
+
     return (
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, numpy {np.__version__}"
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores,"
+        f" Python {platform.python_version()}, numpy {np.__version__},"
+        f" highspy {getattr(highspy, '__version__', '?')}"
     )
 
 
-def best_of(fn: object, repeats: int) -> float:
+def best_of(fn: Callable[[], object], repeats: int) -> float:
     """Fastest of ``repeats`` timed calls (the least disturbed by the rest of the machine)."""
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
-        fn()  # type: ignore[operator]
+        fn()
         times.append(time.perf_counter() - t)
     return min(times)
 
 
-def forecast_speed(paths: int, repeats: int) -> None:
-    """Simulator vs a plain loop drawing as many float32 normals as the simulation consumes."""
-    s = generated_programme(workloads=30, months=36, paths=paths, seed=0)
-    months, workloads = s.horizon_months, len(s.workloads)
-    print(f"\n### Forecast: {workloads} workloads x {months} months x {paths:,} paths\n")
+@contextlib.contextmanager
+def traced() -> Iterator[list[float]]:
+    """Peak traced allocations in GiB, appended to the yielded list on exit."""
+    box: list[float] = []
+    tracemalloc.start()
+    try:
+        yield box
+    finally:
+        box.append(tracemalloc.get_traced_memory()[1] / 2**30)
+        tracemalloc.stop()
+
+
+def draw_loop_seconds(workloads: int, months: int, paths: int, repeats: int) -> float:
+    """A bare numpy loop drawing as many float32 normals as a plain simulation consumes."""
     buf = np.empty((months, paths), dtype=np.float32)
     rng = np.random.default_rng(0)
 
-    def draw_loop() -> None:
+    def loop() -> None:
         for _ in range(workloads + 1):  # every workload plus the shared factor
             rng.standard_normal(out=buf, dtype=np.float32)
 
-    base = best_of(draw_loop, repeats)
-    print(
-        f"baseline: numpy loop drawing {(workloads + 1) * months * paths:,} float32 normals:"
-        f" {base:.3f} s\n"
+    return best_of(loop, repeats)
+
+
+def forecast(paths: int, big: int, scaling: tuple[int, ...], repeats: int) -> None:
+    """Forecast speed with and without the optimal plan, memory at ``big`` paths, scaling."""
+    s = generated_programme(workloads=30, months=36, paths=paths, seed=0)
+    plan = plan_waves(s).assignment
+    months, workloads = s.horizon_months, len(s.workloads)
+    say(f"\n### Forecast: {workloads} workloads x {months} months x {paths:,} paths\n")
+    base = draw_loop_seconds(workloads, months, paths, repeats)
+    say(
+        f"Baseline: a numpy loop drawing {(workloads + 1) * months * paths:,} float32 normals:"
+        f" {base:.3f} s. The plan is the optimal plan ({len(plan)} levers). Best of {repeats}.\n"
     )
-    print("| sampling | seconds | ratio to baseline | peak traced memory |")
-    print("|---|---|---|---|")
+    say("| sampling | no plan s | ratio | with plan s | ratio | peak traced, with plan |")
+    say("|---|---|---|---|---|---|")
     for sampling in ("antithetic", "plain", "sobol"):
-        secs = best_of(lambda sampling=sampling: simulate(s, sampling=sampling), repeats)
-        tracemalloc.start()
-        simulate(s, sampling=sampling)
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        print(f"| {sampling} | {secs:.3f} | {secs / base:.2f}x | {peak / 2**30:.2f} GiB |")
+        bare = best_of(lambda sm=sampling: simulate(s, sampling=sm), repeats)
+        withp = best_of(lambda sm=sampling: simulate(s, plan, sampling=sm), repeats)
+        with traced() as peak:
+            simulate(s, plan, sampling=sampling)  # type: ignore[arg-type]
+        say(
+            f"| {sampling} | {bare:.3f} | {bare / base:.2f}x | {withp:.3f} | {withp / base:.2f}x"
+            f" | {peak[0]:.3f} GiB |"
+        )
+    t = time.perf_counter()
+    with traced() as peak:
+        f = simulate(s, plan, paths=big)
+    secs = time.perf_counter() - t
+    results = f.spend.nbytes + f.baseline.nbytes + sum(v.nbytes for v in f.lever_savings.values())
+    say(
+        f"\n{big:,} paths with the plan: {secs:.1f} s, peak traced memory **{peak[0]:.2f} GiB**"
+        f" ({peak[0] / 1.5:.2f}x the 1.5 GiB target), of which the results themselves"
+        f" (float64 spend and baseline, per-lever savings) are {results / 2**30:.2f} GiB."
+    )
+    del f
+    rows = []
+    for n in scaling:
+        loop = draw_loop_seconds(workloads, months, n, 1)
+        sim = best_of(lambda n=n: simulate(s, plan, paths=n), 1)
+        rows.append((n, loop, sim))
+    say("\n| paths | draw loop s | forecast with plan s | ratio |")
+    say("|---|---|---|---|")
+    for n, loop, sim in rows:
+        say(f"| {n:,} | {loop:.3f} | {sim:.3f} | {sim / loop:.2f}x |")
+    chart(
+        "bench-forecast-paths.svg",
+        "Forecast with the plan vs paths (30 workloads x 36 months)",
+        "paths",
+        "seconds",
+        [r[0] for r in rows],
+        {"forecast with plan": [r[2] for r in rows], "draw loop": [r[1] for r in rows]},
+    )
+
+
+def greedy(sizes: tuple[int, ...]) -> None:
+    """Greedy plan time by backlog size (target: 300 workloads under 5 s)."""
+    say("\n### Greedy plan (5 levers x 4 waves per workload)\n")
+    say("| workloads | levers | seconds | ratio to the 5 s target |")
+    say("|---|---|---|---|")
+    for n in sizes:
+        s = generated_programme(workloads=n, seed=0)
+        secs = best_of(lambda s=s: greedy_plan(s), 1)
+        say(f"| {n} | {len(s.levers)} | {secs:.2f} | {secs / 5:.2f} |")
+
+
+def time_limits(cases: tuple[tuple[int, float], ...]) -> None:
+    """Planner under a time limit: wall time against the limit, status and proven gap."""
+    say("\n### Planner under a time limit (5 levers x 4 waves per workload)\n")
+    say("| workloads | limit s | wall s | wall / (1.1 limit + 2 s) | status | proven gap |")
+    say("|---|---|---|---|---|---|")
+    for n, limit in cases:
+        s = generated_programme(workloads=n, levers_per_workload=5, waves=4, seed=0)
+        t = time.perf_counter()
+        p = plan_waves(s, time_limit=limit)
+        wall = time.perf_counter() - t
+        say(
+            f"| {n} | {limit:g} | {wall:.2f} | {wall / (1.1 * limit + 2):.2f} | {p.status} |"
+            f" {p.gap:.3%} |"
+        )
+
+
+def planner(seeds: int, sizes: tuple[int, ...]) -> list[tuple[int, float]]:
+    """Generated backlogs (5 levers per workload, 4 waves) solved to a proven optimum."""
+    say("\n### Planner to a proven optimum (5 levers x 4 waves per workload)\n")
+    say(
+        "| workloads | seed | enumerated | columns after pruning | kept for the MIP | build s |"
+        " solve s | total s | status | greedy shortfall |"
+    )
+    say("|---|---|---|---|---|---|---|---|---|---|")
+    curve = []
+    for size in sizes:
+        for seed in range(seeds if size <= 30 else 1):
+            s = generated_programme(workloads=size, levers_per_workload=5, waves=4, seed=seed)
+            t = time.perf_counter()
+            p = plan_waves(s)
+            total = time.perf_counter() - t
+            short = (p.expected_savings - p.greedy_expected_savings) / p.expected_savings
+            st = p.stats
+            say(
+                f"| {size} | {seed} | {st['enumerated']:,} | {st['columns']:,} |"
+                f" {st['columns_kept']:,} | {p.build_seconds:.2f} | {p.solve_seconds:.2f} |"
+                f" {total:.2f} | {p.status} | {short:.2%} |"
+            )
+            if seed == 0:
+                curve.append((size, total))
+    for name in ("default", "startup", "enterprise"):
+        s = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        p = plan_waves(s)
+        short = (p.expected_savings - p.greedy_expected_savings) / max(p.expected_savings, 1e-9)
+        say(
+            f"\n{name}.yaml: optimal ${p.expected_savings:,.0f}, greedy"
+            f" ${p.greedy_expected_savings:,.0f}, greedy shortfall {short:.2%},"
+            f" solved in {p.build_seconds + p.solve_seconds:.2f} s ({p.status})"
+        )
+    return curve
+
+
+def planner_shape(
+    workloads: int, levers: tuple[int, ...], waves: tuple[int, ...], big: tuple[int, int, int]
+) -> None:
+    """Memory and time as levers and waves per workload grow; the big case against 1 GiB."""
+    say(f"\n### Planner memory and scaling in levers and waves ({workloads} workloads)\n")
+    say("| levers | waves | enumerated | columns after pruning | seconds | peak traced | status |")
+    say("|---|---|---|---|---|---|---|")
+    by_levers, by_waves = [], []
+    for n_lv, n_w in [(lv, 4) for lv in levers] + [(5, w) for w in waves if w != 4]:
+        s = generated_programme(workloads=workloads, levers_per_workload=n_lv, waves=n_w, seed=0)
+        t = time.perf_counter()
+        with traced() as peak:
+            p = plan_waves(s)
+        secs = time.perf_counter() - t
+        st = p.stats
+        say(
+            f"| {n_lv} | {n_w} | {st['enumerated']:,} | {st['columns']:,} | {secs:.2f} |"
+            f" {peak[0] * 1024:.0f} MiB | {p.status} |"
+        )
+        if n_w == 4:
+            by_levers.append((n_lv, secs, peak[0] * 1024))
+        if n_lv == 5:
+            by_waves.append((n_w, secs, peak[0] * 1024))
+    by_waves.sort()
+    chart(
+        "bench-planner-levers.svg",
+        f"Planner vs levers per workload ({workloads} workloads, 4 waves)",
+        "levers per workload",
+        "seconds / MiB",
+        [r[0] for r in by_levers],
+        {"seconds": [r[1] for r in by_levers], "peak MiB": [r[2] for r in by_levers]},
+    )
+    chart(
+        "bench-planner-waves.svg",
+        f"Planner vs waves ({workloads} workloads, 5 levers each)",
+        "waves",
+        "seconds / MiB",
+        [r[0] for r in by_waves],
+        {"seconds": [r[1] for r in by_waves], "peak MiB": [r[2] for r in by_waves]},
+    )
+    n, n_lv, n_w = big
+    s = generated_programme(workloads=n, levers_per_workload=n_lv, waves=n_w, seed=0)
+    t = time.perf_counter()
+    with traced() as peak:
+        p = plan_waves(s, time_limit=600)
+    secs = time.perf_counter() - t
+    st = p.stats
+    say(
+        f"\n{n} x {n_lv} x {n_w}: {st['enumerated']:,} trajectories enumerated,"
+        f" {st['columns']:,} kept after pruning ({st['columns'] / st['enumerated']:.1%}),"
+        f" {secs:.1f} s (build {p.build_seconds:.1f} s), peak traced memory"
+        f" **{peak[0]:.3f} GiB** ({peak[0]:.2f}x the 1 GiB target), {p.status}."
+    )
+
+
+def app_rerun(repeats: int) -> None:
+    """Widget-change reruns of the front end, cache warm, and the work they no longer do."""
+    import app_rerun as bench
+
+    say("\n### Front end: risk-slider rerun on the Commitment page, cache warm\n")
+    say("| scenario | rerun wall s | rerun CPU s | CPU / 0.3 s target | parse s | memo s |")
+    say("|---|---|---|---|---|---|")
+    for name in ("default", "enterprise"):
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            wall, cpu = bench.main(name, repeats)
+        s = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        text = s.to_yaml()
+        parse = best_of(lambda text=text: loads_scenario(text), 3)
+        rep = recommend(s)
+        memo = best_of(lambda rep=rep: render_memo(rep, fmt="html"), 3)
+        say(f"| {name} | {wall:.3f} | {cpu:.3f} | {cpu / 0.3:.2f} | {parse:.3f} | {memo:.3f} |")
+
+
+def sweeps(paths: int) -> None:
+    """Sensitivity: plans reused where provably unchanged; processes and a Dask cluster."""
+    from dask.distributed import LocalCluster
+
+    say(f"\n### Sweeps: sensitivity tornado ({paths:,} paths per run)\n")
+    say(
+        "| scenario | in-process s | re-plans skipped | their planning s | 2 processes s |"
+        " Dask LocalCluster (2 workers) s |"
+    )
+    say("|---|---|---|---|---|---|")
+    for name in ("default", "enterprise"):
+        s = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        t = time.perf_counter()
+        frame = tornado(s, paths=paths)
+        here = time.perf_counter() - t
+        saved = best_of(lambda s=s: plan_waves(s), 1) * frame.attrs["replans_skipped"]
+        t = time.perf_counter()
+        tornado(s, paths=paths, jobs=2)
+        pool = time.perf_counter() - t
+        with (
+            contextlib.redirect_stderr(io.StringIO()),
+            LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        ):
+            t = time.perf_counter()
+            tornado(s, paths=paths, dask=cluster.scheduler_address)
+            remote = time.perf_counter() - t
+        say(
+            f"| {name} | {here:.2f} | {frame.attrs['replans_skipped']} of 10 | {saved:.2f} |"
+            f" {pool:.2f} | {remote:.2f} |"
+        )
 
 
 def variance_reduction(replications: int, paths: int) -> None:
     """How many plain Monte Carlo paths each sampling scheme is worth for term-spend quantiles."""
     s = load_scenario(ROOT / "scenarios" / "default.yaml")
-    print(
+    say(
         f"\n### Variance reduction: default scenario, first contract term, {paths:,} paths,"
         f" {replications} independent runs\n"
     )
     probs = (0.1, 0.5, 0.9)
-    estimates: dict[str, np.ndarray] = {}
+    estimates: dict[str, np.ndarray[Any, Any]] = {}
     for sampling in ("plain", "antithetic", "sobol"):
         rows = []
         for r in range(replications):
@@ -90,53 +332,21 @@ def variance_reduction(replications: int, paths: int) -> None:
             rows.append([x.mean(), *np.quantile(x, probs)])
         estimates[sampling] = np.array(rows)
     plain_var = estimates["plain"].var(axis=0, ddof=1)
-    print("| sampling | mean | P10 | P50 | P90 |")
-    print("|---|---|---|---|---|")
+    say("| sampling | mean | P10 | P50 | P90 |")
+    say("|---|---|---|---|---|")
     for sampling, est in estimates.items():
         worth = paths * plain_var / est.var(axis=0, ddof=1)
         cells = " | ".join(f"{w:,.0f} paths ({w / paths:.1f}x)" for w in worth)
-        print(f"| {sampling} | {cells} |")
+        say(f"| {sampling} | {cells} |")
 
 
-def planner_speed(seeds: int, sizes: tuple[int, ...]) -> None:
-    """Generated backlogs (5 levers per workload, 4 waves) solved to a proven optimum."""
-    print("\n### Wave planner: generated backlogs, 5 levers x 4 waves per workload\n")
-    print(
-        "| workloads | seed | columns | kept | build s | solve s | total s | status |"
-        " greedy shortfall |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for size in sizes:
-        for seed in range(seeds if size <= 30 else 1):
-            s = generated_programme(workloads=size, levers_per_workload=5, waves=4, seed=seed)
-            t = time.perf_counter()
-            p = plan_waves(s)
-            total = time.perf_counter() - t
-            short = (p.expected_savings - p.greedy_expected_savings) / p.expected_savings
-            print(
-                f"| {size} | {seed} | {p.stats['columns']:,} | {p.stats['columns_kept']:,} |"
-                f" {p.build_seconds:.2f} | {p.solve_seconds:.2f} | {total:.2f} | {p.status} |"
-                f" {short:.2%} |"
-            )
-    for name in ("default", "startup", "enterprise"):
-        s = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
-        p = plan_waves(s)
-        short = (p.expected_savings - p.greedy_expected_savings) / max(p.expected_savings, 1e-9)
-        print(
-            f"\n{name}.yaml: optimal ${p.expected_savings:,.0f}, greedy"
-            f" ${p.greedy_expected_savings:,.0f}, greedy shortfall {short:.2%},"
-            f" solved in {p.build_seconds + p.solve_seconds:.2f} s ({p.status})"
-        )
-
-
-def app_rerun() -> None:
-    """Widget-change rerun of the front end (cache warm)."""
-    print("\n### Front end\n")
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import app_rerun as bench
-
-    median = bench.main()
-    statistics.median([median])  # printed by the benchmark itself
+def chart(
+    name: str, title: str, x_label: str, y_label: str, xs: list[Any], series: dict[str, Any]
+) -> None:
+    """Write one scaling chart to docs/img and say where it is."""
+    IMG.mkdir(parents=True, exist_ok=True)
+    (IMG / name).write_text(line_chart(title, x_label, y_label, xs, series), encoding="utf-8")
+    say(f"\n![{title}](img/{name})")
 
 
 def main() -> None:
@@ -144,16 +354,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     args = parser.parse_args()
-    print(f"Machine: {machine()}")
+    start = time.perf_counter()
+    say(f"Machine: {machine()}. Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.")
     if args.quick:
-        forecast_speed(paths=10_000, repeats=1)
-        variance_reduction(replications=5, paths=2_000)
-        planner_speed(seeds=1, sizes=(10,))
+        forecast(paths=10_000, big=100_000, scaling=(5_000, 10_000), repeats=1)
+        greedy((30,))
+        time_limits(((30, 1.0),))
+        curve = planner(seeds=1, sizes=(10, 20))
+        planner_shape(3, levers=(3, 4), waves=(3, 4), big=(3, 5, 4))
+        sweeps(paths=500)
     else:
-        forecast_speed(paths=100_000, repeats=3)
+        forecast(
+            paths=100_000, big=1_000_000, scaling=(25_000, 50_000, 100_000, 200_000), repeats=3
+        )
+        greedy((100, 200, 300))
+        time_limits(((200, 2.0), (100, 10.0), (300, 60.0)))
+        curve = planner(seeds=5, sizes=(10, 30, 50, 100))
+        planner_shape(10, levers=(3, 4, 5, 6, 7, 8), waves=(2, 3, 4, 5, 6), big=(30, 8, 4))
+        app_rerun(repeats=7)
+        sweeps(paths=4000)
         variance_reduction(replications=40, paths=20_000)
-        planner_speed(seeds=5, sizes=(30, 50, 100))
-        app_rerun()
+    chart(
+        "bench-planner-workloads.svg",
+        "Planner to a proven optimum vs workloads (5 levers x 4 waves)",
+        "workloads",
+        "seconds",
+        [c[0] for c in curve],
+        {"plan_waves total": [c[1] for c in curve]},
+    )
+    say(f"\nWhole benchmark: {time.perf_counter() - start:.0f} s.")
+    if not args.quick:
+        (ROOT / "benchmarks" / "last-run.md").write_text("\n".join(OUT) + "\n", encoding="utf-8")
+    json.dumps(OUT)  # the report is plain text lines
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ class Columns:
     waves: int
     ship: I64
     blocks: list[Block] = field(default_factory=list)
+    enumerated: int = 0  # trajectories enumerated, before dominated ones were pruned
     # linking rows: (terms, lower, upper)
     links: list[tuple[list[Term], float, float]] = field(default_factory=list)
 

@@ -146,7 +146,12 @@ def solve_mckp(
     value = cols.values()
     n = len(value)
     lo, hi = cols.bounds(capacity)
-    stats: dict[str, int] = {"columns": n, "workloads": len(cols.blocks), "links": len(cols.links)}
+    stats: dict[str, int] = {
+        "enumerated": cols.enumerated,
+        "columns": n,
+        "workloads": len(cols.blocks),
+        "links": len(cols.links),
+    }
     if n == 0:
         return MckpResult({}, 0.0, "optimal", 0.0, stats | {"columns_kept": 0, "rounds": 0})
     if any(len(b.value) == 0 for b in cols.blocks):

@@ -268,6 +268,7 @@ def _columns(
             assignment, value, effort_matrix(t, assignment, waves), mine, protect
         )
         cols.add(t, assignment[keep], value[keep])
+        cols.enumerated += len(value)
     cols.link(scenario)
     return cols
 
