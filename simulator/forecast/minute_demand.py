@@ -18,8 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.forecast.adoption import volumes
-from simulator.forecast.montecarlo import lever_draws, ship_months
-from simulator.forecast.randomness import F64, Sampling, even_paths, normals, stream
+from simulator.forecast.engine import block_stream, blocks, lever_draws
+from simulator.forecast.montecarlo import ship_months
+from simulator.forecast.randomness import F64, Sampling, even_paths, normals
 from simulator.pricing.costs import Applied, Value, rates_in_month, scenario_catalog
 from simulator.pricing.reservable import product_workloads, reservable_per_request
 from simulator.scenario import CapacityProduct, DemandProfile, Scenario
@@ -75,32 +76,35 @@ def monthly_units(
     catalog = scenario_catalog(scenario)
     rates = [rates_in_month(scenario, catalog, m) for m in range(months)]
     rho = sim.correlation
-    factor = normals(stream(seed, "factor"), n, months, sampling)
-    factor *= np.float32(np.sqrt(rho))
     units = np.zeros((n, months))
     dollars = np.zeros((n, months))
     chosen = {w.id for w in product_workloads(scenario, product)}
-    for w in scenario.workloads:
-        if w.id not in chosen:
-            continue  # streams are keyed by name, so skipping one changes no other draw
-        rng = stream(seed, f"workload:{w.id}")
-        z = normals(rng, n, months, sampling)
-        if rho > 0.0:
-            z *= np.float32(np.sqrt(1.0 - rho))
-            z += factor
-        vol = volumes(w, months, n, z, rng, sampling).astype(np.float64)
-        levers = [lv for lv in scenario.levers if lv.workload == w.id and lv.id in ships]
-        draws = {lv.id: lever_draws(lv, seed, n, sampling) for lv in levers}
-        for m in range(months):
-            applied = []
-            for lv in levers:
-                if ships[lv.id] <= m:
-                    effect, passed = draws[lv.id]
-                    applied.append(Applied(lv, effect * passed, passed.astype(np.float64)))
-            u: Value
-            u, d = reservable_per_request(w, rates[m], product, applied)
-            units[:, m] += vol[m] * u
-            dollars[:, m] += vol[m] * d
+    # the forecast's blocks of paths and their streams, so the draws are the forecast's
+    for k, (p0, p1) in enumerate(blocks(n)):
+        nb = p1 - p0
+        factor = normals(block_stream(seed, "factor", k), nb, months, sampling)
+        factor *= np.float32(np.sqrt(rho))
+        for w in scenario.workloads:
+            if w.id not in chosen:
+                continue  # streams are keyed by name, so skipping one changes no other draw
+            rng = block_stream(seed, f"workload:{w.id}", k)
+            z = normals(rng, nb, months, sampling)
+            if rho > 0.0:
+                z *= np.float32(np.sqrt(1.0 - rho))
+                z += factor
+            vol = volumes(w, months, nb, z, rng, sampling).astype(np.float64)
+            levers = [lv for lv in scenario.levers if lv.workload == w.id and lv.id in ships]
+            draws = {lv.id: lever_draws(lv, seed, nb, sampling, k) for lv in levers}
+            for m in range(months):
+                applied = []
+                for lv in levers:
+                    if ships[lv.id] <= m:
+                        effect, passed = draws[lv.id]
+                        applied.append(Applied(lv, effect * passed, passed.astype(np.float64)))
+                u: Value
+                u, d = reservable_per_request(w, rates[m], product, applied)
+                units[p0:p1, m] += vol[m] * u
+                dollars[p0:p1, m] += vol[m] * d
     return units, dollars
 
 
