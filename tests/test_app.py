@@ -469,3 +469,44 @@ def test_track_page_signed_terms_then_actuals() -> None:
     assert not at.exception
     # shown escaped (Markdown): drop the backslashes to read it as the user sees it
     assert any("pasted.csv:2: list_spend" in e.value.replace("\\", "") for e in at.error)
+
+
+def test_reruns_neither_reparse_nor_render_the_memo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parse is cached on the scenario text and the memo is built only when downloaded: a
+    slider rerun on the Commitment page calls neither, and the button's deferred data is the
+    memo ``commitsim memo`` writes."""
+    import app_pages.common as common
+    from simulator.output.memo import render_memo
+
+    buttons: list[dict[str, Any]] = []
+    original = st.download_button
+
+    def spy(label: str, data: Any = None, **kw: Any) -> Any:
+        buttons.append({"label": label, "data": data})
+        return original(label, data, **kw)
+
+    monkeypatch.setattr(st, "download_button", spy)
+    at = _app()
+    at.switch_page("app_pages/commitment.py").run()
+    assert not at.exception
+    calls = {"parse": 0, "memo": 0}
+    real_parse, real_memo = common.loads_scenario, common.render_memo
+
+    def counting_parse(*a: Any, **kw: Any) -> Any:
+        calls["parse"] += 1
+        return real_parse(*a, **kw)
+
+    def counting_memo(*a: Any, **kw: Any) -> Any:
+        calls["memo"] += 1
+        return real_memo(*a, **kw)
+
+    monkeypatch.setattr(common, "loads_scenario", counting_parse)
+    monkeypatch.setattr(common, "render_memo", counting_memo)
+    at.slider(key="risk_eps").set_value(0.06).run()
+    assert not at.exception
+    assert calls == {"parse": 0, "memo": 0}
+    memo = next(b for b in buttons[::-1] if b["label"] == "Download negotiation memo (HTML)")
+    assert callable(memo["data"])
+    rep = common.cached_report(str(at.session_state["yaml"]))
+    assert memo["data"]() == render_memo(rep, fmt="html")
+    assert calls["memo"] == 1

@@ -205,6 +205,11 @@ def solve_mckp(
         if not optimal:
             break
         delta = z_lp - z_best
+    if best is None and time.perf_counter() >= deadline:
+        raise SolverError(
+            "the time limit passed before any plan was found (the greedy start breaks a pin or"
+            " a requires/excludes): allow more time"
+        )
     if best is None:
         raise PlanInfeasibleError(
             "no wave plan satisfies the constraints: relax plan.pinned, requires/excludes or"

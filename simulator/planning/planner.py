@@ -15,6 +15,7 @@ Method (``docs/methodology.md`` has the formulas):
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +41,7 @@ from simulator.pricing.costs import (
     rates_in_month,
     scenario_catalog,
 )
-from simulator.scenario import Scenario
+from simulator.scenario import Lever, Scenario
 from simulator.scenario.checks import pin_problems
 
 
@@ -121,8 +122,8 @@ def evaluate_plan(scenario: Scenario, assignment: dict[str, int]) -> float:
 def wave_values(scenario: Scenario, assignment: dict[str, int]) -> list[float]:
     """:func:`evaluate_plan` of the assignment cut after each wave, all in one pass.
 
-    Entry ``k`` is the value of the levers in waves ``0..k``; the cost of each set of live levers
-    is computed once per workload and price period, however many cuts share it.
+    Entry ``k`` is the value of the levers in waves ``0..k``; months are priced in epochs between
+    price changes and ship months, where the set of live levers cannot change.
     """
     waves = scenario.capacity.waves
     by_id = {lv.id: lv for lv in scenario.levers}
@@ -136,27 +137,32 @@ def wave_values(scenario: Scenario, assignment: dict[str, int]) -> list[float]:
     catalog = scenario_catalog(scenario)
     periods = price_periods(scenario, catalog)
     rates = {p: rates_in_month(scenario, catalog, p) for p in periods}
+    months = scenario.horizon_months
     totals = [0.0] * len(waves)
+    mine_of: dict[str, list[Lever]] = {}
+    for lv in levers:
+        if lv.shipped is None:
+            mine_of.setdefault(lv.workload, []).append(lv)
     for i, w in enumerate(scenario.workloads):
-        mine = [lv for lv in levers if lv.workload == w.id and lv.shipped is None]
+        mine = mine_of.get(w.id, [])
         if not mine:
             continue
-        cost: dict[tuple[int, tuple[str, ...]], float] = {}
-        for t in range(scenario.horizon_months):
-            p = max(q for q in periods if q <= t)
+        # the live levers change only at price changes and ship months: price whole epochs
+        ships = {waves[assignment[lv.id]].ship_month for lv in mine}
+        cuts = sorted({*periods, *(m for m in ships if 0 < m < months), months})
+        base_of = {p: float(cost_per_request(w, rates[p])) for p in periods}
+        for a, b in itertools.pairwise(cuts):
+            p = max(q for q in periods if q <= a)
+            volume = float(volumes[i, a:b].sum())
             for cut in range(len(waves)):
                 live = [
                     lv
                     for lv in mine
-                    if assignment[lv.id] <= cut and waves[assignment[lv.id]].ship_month <= t
+                    if assignment[lv.id] <= cut and waves[assignment[lv.id]].ship_month <= a
                 ]
-                if not live:
-                    continue
-                key = (p, tuple(lv.id for lv in live))
-                if key not in cost:
-                    base = float(cost_per_request(w, rates[p]))
-                    cost[key] = base - float(cost_per_request(w, rates[p], expected_applied(live)))
-                totals[cut] += volumes[i, t] * cost[key]
+                if live:
+                    cost = float(cost_per_request(w, rates[p], expected_applied(live)))
+                    totals[cut] += volume * (base_of[p] - cost)
     return totals
 
 
