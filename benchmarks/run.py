@@ -286,22 +286,29 @@ def big_case_rss(big: tuple[int, int, int]) -> float:
     """Peak resident memory (GiB) of a fresh interpreter that only plans the big case."""
     n, n_lv, n_w = big
     code = (
-        "import resource, sys; sys.path.insert(0, sys.argv[1])\n"
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
         "from simulator.forecast.synthetic import generated_programme\n"
         "from simulator.planning.planner import plan_waves\n"
         f"s = generated_programme(workloads={n}, levers_per_workload={n_lv}, waves={n_w}, seed=0)\n"
         "plan_waves(s, time_limit=600)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        # VmHWM, not ru_maxrss: ru_maxrss survives fork and exec, so it would report this
+        # benchmark's own peak (the 1M-path forecast) instead of the child's
+        "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')][0]\n"
+        "print(int(hwm.split()[1]))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, check=True
     )
-    return int(out.stdout.strip().splitlines()[-1]) / 2**20  # ru_maxrss is in KiB on Linux
+    return int(out.stdout.strip().splitlines()[-1]) / 2**20  # VmHWM is in KiB
 
 
 def app_rerun(repeats: int) -> None:
     """Widget-change reruns of the front end, cache warm, and the work they no longer do."""
     import app_rerun as bench
+    import streamlit.logger
+
+    # AppTest leaves Streamlit in bare mode; its warnings would drown the report
+    streamlit.logger.set_log_level("error")
 
     say("\n### Front end: risk-slider rerun on the Commitment page, cache warm\n")
     say("| scenario | rerun wall s | rerun CPU s | CPU / 0.3 s target | parse s | memo s |")
