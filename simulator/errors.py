@@ -71,3 +71,18 @@ class ImportDataError(SimulatorError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class WriteError(SimulatorError, OSError):
+    """A file that cannot be written (missing folder, no permission, disk full).
+
+    Also an :class:`OSError`, so code that guards file writes with ``except OSError`` still
+    catches it; its message already names the path and the reason.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "cannot write file"
+
+
+class ResourceLimitError(SimulatorError):
+    """A run that would exceed a resource limit (paths x months x workloads); says what to lower."""

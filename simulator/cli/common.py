@@ -11,10 +11,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from simulator.errors import SimulatorError
 from simulator.planning.checks import check_plannable
 from simulator.scenario import Scenario, load_scenario
+from simulator.scenario.numbers import strip_control
 from simulator.version import __version__
 
 app = typer.Typer(
@@ -25,7 +27,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-console = Console(width=160)
+
+
+class SafeConsole(Console):
+    """A console that prints every string literally: no markup, no emoji, no escape sequences.
+
+    Names come from users' files: ``[/x]`` would crash rich's markup parser, ``[draft]`` would
+    vanish, ``:100:`` (a line number!) would become an emoji and ``ESC[2J`` would clear the
+    screen. Styling is applied with :class:`rich.text.Text` styles, never with markup.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        """Render ``text`` as plain text with control characters removed."""
+        kwargs.update(markup=False, emoji=False, highlight=False)
+        return super().render_str(strip_control(text, keep_newlines=True), **kwargs)
+
+
+console = SafeConsole(width=160)
 
 
 def _show_version(value: bool) -> None:
@@ -49,7 +70,7 @@ def _root(
     """Commitment negotiation simulator for buyers of the Claude API."""
 
 
-err_console = Console(stderr=True, soft_wrap=True)
+err_console = SafeConsole(stderr=True, soft_wrap=True)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
@@ -89,6 +110,14 @@ def load(path: Path) -> Scenario:
     scenario = load_scenario(path)
     check_plannable(scenario)
     return scenario
+
+
+def check_time_limit(seconds: float) -> None:
+    """Refuse a solver time limit that is not a positive, finite number of seconds (exit 2)."""
+    if not (math.isfinite(seconds) and 0 < seconds <= 86_400):
+        raise SimulatorError(
+            f"--time-limit must be a positive number of seconds, at most 86400 (got {seconds:g})"
+        )
 
 
 def _clean(value: Any) -> Any:

@@ -36,10 +36,7 @@ from simulator.usage.refresh import refresh as run_refresh
 
 
 def _write(path: Path, text: str) -> None:
-    try:
-        write_atomic(path, text)
-    except OSError as exc:
-        raise SimulatorError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_atomic(path, text)  # WriteError names the path; main() exits 2
 
 
 def _format(output: Path, override: str | None) -> Format:
@@ -149,9 +146,8 @@ def refresh_cmd(
         add_new=not no_new,
     )
     targets = [p for p in (output, file if write else None) if p is not None]
-    text = result.scenario.to_yaml()
     for target in targets:
-        _write(target, text)
+        result.scenario.save(target)  # keeps mode, line endings and BOM; follows symlinks
     if json_out:
         print_json(result.to_dict() | {"written": [str(t) for t in targets]})
         return

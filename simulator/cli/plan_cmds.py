@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from simulator.cli.common import JsonOpt, ScenarioArg, app, console, load, print_json, table
+from simulator.cli.common import (
+    JsonOpt,
+    ScenarioArg,
+    app,
+    check_time_limit,
+    console,
+    load,
+    print_json,
+    table,
+)
 from simulator.decision.words import month_name
 from simulator.output.formatting import money, pct
 from simulator.planning.backlog import backlog as rank_backlog
@@ -51,6 +60,7 @@ def plan(
     json_out: JsonOpt = False,
 ) -> None:
     """The optimal wave plan (MIP, proven), effort per wave and the gain over the greedy ranking."""
+    check_time_limit(time_limit)
     s = load(file)
     p = plan_waves(s, solver=solver, time_limit=time_limit)
     if write is not None:

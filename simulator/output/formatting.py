@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 from simulator.decision.words import compact_money as money_short
 from simulator.decision.words import percent, points
+from simulator.scenario.numbers import strip_control
+
+# CommonMark lets any ASCII punctuation be backslash-escaped; these start links, images,
+# emphasis, code, tables and strikethrough anywhere in a line
+_MD_INLINE = re.compile(r"([\\`*_\[\]{}!|~])")
+# and these start a heading, list, quote or thematic break at the start of a line
+_MD_LINE_START = re.compile(r"^(\s*\d*)([#+\-=>.)])")
 
 
 def money(x: float | None) -> str:
@@ -25,4 +34,29 @@ def pct(x: float | None, digits: int = 1) -> str:
     return f"{100 * x:.{digits}f}%"
 
 
-__all__ = ["money", "money_short", "pct", "percent", "points"]
+def md_text(text: str, dollars: bool = False) -> str:
+    """A user string made safe for Markdown: it renders as the same plain text, on one line.
+
+    HTML is entity-escaped (renderers pass inline HTML through), link, image and emphasis
+    characters are backslash-escaped (so ``[x](javascript:...)`` and ``![x](https://...)`` stay
+    text), newlines become spaces (no injected headings) and control characters go.
+
+    Parameters
+    ----------
+    text : str
+        Any string from a scenario or an import (a name, a description, a file name).
+    dollars : bool
+        Also escape ``$`` (Streamlit's Markdown reads ``$...$`` as LaTeX).
+
+    Returns
+    -------
+    str
+        Markdown source that displays ``text`` literally.
+    """
+    one_line = " ".join(strip_control(text, keep_newlines=True).splitlines())
+    out = _MD_INLINE.sub(r"\\\1", html.escape(one_line, quote=False))
+    out = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
+    return out.replace("$", "\\$") if dollars else out
+
+
+__all__ = ["md_text", "money", "money_short", "pct", "percent", "points"]

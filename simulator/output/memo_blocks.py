@@ -1,7 +1,8 @@
 """Memo blocks and their two renderings: a self-contained HTML page and Markdown.
 
 Every string from a scenario is escaped on the way out: HTML-escaped in both formats (Markdown
-renderers pass inline HTML through), with table pipes and newlines neutralised in Markdown.
+renderers pass inline HTML through), with link, image and emphasis characters backslash-escaped
+and newlines joined in Markdown (:func:`simulator.output.formatting.md_text`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import base64
 from dataclasses import dataclass
 from html import escape
 
+from simulator.output.formatting import md_text
 from simulator.output.svgcharts import FONT
 
 
@@ -74,12 +76,12 @@ def to_html(title: str, blocks: list[Block]) -> str:
 
 
 def _md_text(text: str) -> str:
-    # Markdown renderers pass inline HTML through: names from the scenario must stay text
-    return escape(text, quote=False)
+    # names from the scenario must stay text: no HTML, links, images or injected headings
+    return md_text(text)
 
 
 def _md_cell(text: str) -> str:
-    return _md_text(text).replace("|", "\\|").replace("\n", " ")
+    return md_text(text)  # escapes '|' and joins lines, so a cell cannot break the table
 
 
 def to_markdown(title: str, blocks: list[Block]) -> str:

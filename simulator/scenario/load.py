@@ -17,7 +17,7 @@ from simulator.errors import Problem, ScenarioError
 from simulator.scenario import messages
 from simulator.scenario.checks import Found, semantic_problems
 from simulator.scenario.model import Scenario
-from simulator.scenario.yamlio import Located, parse_yaml
+from simulator.scenario.yamlio import Located, parse_yaml, read_text
 
 
 def scenario_from_data(
@@ -71,7 +71,10 @@ def scenario_from_data(
             path = tuple(
                 p
                 for p in err["loc"]
-                if not (isinstance(p, str) and p.startswith(("function-", "tagged-")))
+                if not (
+                    isinstance(p, str)
+                    and p.startswith(("function-", "tagged-", "tuple[", "nullable[", "union["))
+                )
             )
             # pydantic reports union members separately (int and tuple for launch.month); keep one
             path = tuple(
@@ -98,6 +101,7 @@ def scenario_from_data(
     scenario._document = loc.document
     scenario._source = source
     scenario._indent = loc.indent
+    scenario._style = loc.style
     return scenario
 
 
@@ -120,13 +124,7 @@ def load_scenario(path: str | Path) -> Scenario:
         With one :class:`~simulator.errors.Problem` per issue (file, line, dotted path, message).
     """
     source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(
-            [Problem(source, 0, "", f"cannot read file: {exc.strerror}", None, False)]
-        ) from None
-    return loads_scenario(text, source)
+    return loads_scenario(read_text(path, source), source)
 
 
 def loads_scenario(text: str, source: str = "<scenario>") -> Scenario:

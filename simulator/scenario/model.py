@@ -11,15 +11,34 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
 from simulator.catalog.prices import month_start
 from simulator.scenario.capacity_products import CapacityProduct
-from simulator.scenario.yamlio import dump_document, merge_into, write_atomic
+from simulator.scenario.numbers import (
+    MAX_MONEY,
+    MAX_MONTH,
+    MAX_RATE,
+    MAX_REQUESTS_PER_MONTH,
+    MAX_SEED,
+    MAX_TOKENS_PER_REQUEST,
+    MAX_WEEK_COST,
+    MAX_WEEKS,
+    Finite,
+    FreeText,
+    MonthText,
+    Name,
+    Whole,
+    strict_number,
+)
+from simulator.scenario.yamlio import TextStyle, dump_document, merge_into, write_atomic
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
-Month = Annotated[int, Field(ge=0)]
+Share = Annotated[Finite, Field(ge=0.0, le=1.0)]
+Month = Annotated[Whole, Field(ge=0, le=MAX_MONTH)]
+Rate = Annotated[Finite, Field(ge=0.0, le=MAX_RATE)]
+Money = Annotated[Finite, Field(ge=0.0, le=MAX_MONEY)]
+Weeks = Annotated[Finite, Field(ge=0.0, le=MAX_WEEKS)]
+Tokens = Annotated[Finite, Field(ge=0.0, le=MAX_TOKENS_PER_REQUEST)]
 LeverKind = Literal["routing", "batch", "caching", "output_control", "compression", "custom"]
 LEVER_ORDER: tuple[str, ...] = (
     "routing",
@@ -38,8 +57,8 @@ class _Strict(BaseModel):
 class Simulation(_Strict):
     """Monte Carlo settings."""
 
-    paths: Annotated[int, Field(ge=100, le=2_000_000)] = 20_000
-    seed: Annotated[int, Field(ge=0)] = 7
+    paths: Annotated[Whole, Field(ge=100, le=2_000_000)] = 20_000
+    seed: Annotated[Whole, Field(ge=0, le=MAX_SEED)] = 7
     correlation: Share = 0.5
     sampling: Literal["antithetic", "plain", "sobol"] = "antithetic"
 
@@ -47,11 +66,11 @@ class Simulation(_Strict):
 class RateOverride(_Strict):
     """Per-model rates in $ per million tokens; any subset of the catalog's columns."""
 
-    input: NonNeg | None = None
-    output: NonNeg | None = None
-    cache_read: NonNeg | None = None
-    cache_write_5m: NonNeg | None = None
-    cache_write_1h: NonNeg | None = None
+    input: Rate | None = None
+    output: Rate | None = None
+    cache_read: Rate | None = None
+    cache_write_5m: Rate | None = None
+    cache_write_1h: Rate | None = None
     batch_discount: Share | None = None
 
 
@@ -70,24 +89,38 @@ class Growth(_Strict):
     so a wrong trend persists along a path the way it does in reality.
     """
 
-    monthly_rate: Annotated[float, Field(gt=-0.5, le=1.0)] = 0.0
-    volatility: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
-    trend_sd: Annotated[float, Field(ge=0.0, le=0.5)] = 0.0
-    saturation: Annotated[float, Field(gt=1.0)] | None = None
+    monthly_rate: Annotated[Finite, Field(gt=-0.5, le=1.0)] = 0.0
+    volatility: Share = 0.0
+    trend_sd: Annotated[Finite, Field(ge=0.0, le=0.5)] = 0.0
+    saturation: Annotated[Finite, Field(gt=1.0, le=1e6)] | None = None
 
 
 class Launch(_Strict):
     """When a workload starts costing money: a month or an inclusive ``[first, last]`` range."""
 
-    month: Month | tuple[Month, Month] = 0
+    month: int | tuple[int, int] = 0
     probability: Share = 1.0
 
-    @field_validator("month")
+    @field_validator("month", mode="before")
     @classmethod
-    def _ordered(cls, v: int | tuple[int, int]) -> int | tuple[int, int]:
-        if isinstance(v, tuple) and v[0] > v[1]:
-            raise ValueError("launch range must be [first, last] with first <= last")
-        return v
+    def _month_or_range(cls, v: Any) -> int | tuple[int, int]:
+        # one plain message for both forms instead of one error per union member
+        def one(x: Any) -> int:
+            whole = isinstance(x, int | float) and not isinstance(x, bool) and float(x).is_integer()
+            if not whole or not 0 <= x <= MAX_MONTH:
+                raise ValueError(
+                    f"must be a month number 0-{MAX_MONTH} or a [first, last] list of two"
+                )
+            return int(x)
+
+        if isinstance(v, list | tuple):
+            if len(v) != 2:
+                raise ValueError("a launch range is [first, last]: a list of two month numbers")
+            first, last = one(v[0]), one(v[1])
+            if first > last:
+                raise ValueError("launch range must be [first, last] with first <= last")
+            return (first, last)
+        return one(v)
 
     @property
     def first(self) -> int:
@@ -105,9 +138,9 @@ class Workload(_Strict):
 
     id: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     model: str
-    requests_per_month: NonNeg
-    input_tokens: NonNeg
-    output_tokens: NonNeg
+    requests_per_month: Annotated[Finite, Field(ge=0.0, le=MAX_REQUESTS_PER_MONTH)]
+    input_tokens: Tokens
+    output_tokens: Tokens
     cache_read_share: Share = 0.0
     cache_write_share: Share = 0.0
     cache_ttl: Literal["5m", "1h"] = "5m"
@@ -115,7 +148,7 @@ class Workload(_Strict):
     long_context_share: Share = 0.0
     growth: Growth = Field(default_factory=Growth)
     launch: Launch = Field(default_factory=Launch)
-    description: str = ""
+    description: FreeText = ""
 
 
 class Triangular(_Strict):
@@ -134,7 +167,7 @@ class Triangular(_Strict):
 class Shipped(_Strict):
     """A lever that has shipped: when, and the effect it actually delivered."""
 
-    month: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    month: MonthText
     realised_effect: Share
 
 
@@ -145,24 +178,24 @@ class Lever(_Strict):
     workload: str
     kind: LeverKind
     effect: Triangular
-    effort_weeks: NonNeg
+    effort_weeks: Weeks
     success_probability: Share = 1.0
     to_model: str | None = None
-    token_ratio: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0
+    token_ratio: Annotated[Finite, Field(gt=0.0, le=10.0)] = 1.0
     write_share: Share = 0.0
     requires: list[str] = Field(default_factory=list)
     excludes: list[str] = Field(default_factory=list)
-    description: str = ""
+    description: FreeText = ""
     shipped: Shipped | None = None
 
 
 class Wave(_Strict):
     """A block of engineering capacity; its levers save from ``start_month + duration_months``."""
 
-    name: str
+    name: Name
     start_month: Month
-    duration_months: Annotated[int, Field(ge=0)]
-    engineering_weeks: NonNeg
+    duration_months: Annotated[Whole, Field(ge=0, le=MAX_MONTH)]
+    engineering_weeks: Weeks
 
     @property
     def ship_month(self) -> int:
@@ -174,36 +207,36 @@ class Capacity(_Strict):
     """Engineering capacity by wave, and what an engineering week costs (for payback)."""
 
     waves: list[Wave] = Field(default_factory=list)
-    week_cost: NonNeg = 6000.0
+    week_cost: Annotated[Finite, Field(ge=0.0, le=MAX_WEEK_COST)] = 6000.0
 
 
 class Tier(_Strict):
     """A tier of the discount table: commitments of at least ``min_commit`` get ``discount``."""
 
-    min_commit: NonNeg
-    discount: Annotated[float, Field(ge=0.0, lt=1.0)]
+    min_commit: Money
+    discount: Annotated[Finite, Field(ge=0.0, lt=1.0)]
 
 
 class Contract(_Strict):
     """The spend commitment the vendor proposes: term, tiers, overage, rollover and risk limits."""
 
     start_month: Month = 0
-    term_months: Annotated[int, Field(ge=1, le=120)] = 12
+    term_months: Annotated[Whole, Field(ge=1, le=120)] = 12
     overage: Literal["contract_rate", "list"] = "contract_rate"
     rollover_share: Share = 0.0
     tiers: list[Tier] = Field(default_factory=lambda: [Tier(min_commit=0, discount=0.0)])
     max_shortfall_probability: Share | None = 0.10
-    cvar_limit: NonNeg | None = None
-    cvar_weight: NonNeg = 0.0
+    cvar_limit: Money | None = None
+    cvar_weight: Annotated[Finite, Field(ge=0.0, le=1e3)] = 0.0
     ramped: bool = False
 
 
 class Offer(_Strict):
     """A vendor offer: a commitment and discount, optionally with its own overage and rollover."""
 
-    name: str
-    commit: NonNeg
-    discount: Annotated[float, Field(ge=0.0, lt=1.0)]
+    name: Name
+    commit: Money
+    discount: Annotated[Finite, Field(ge=0.0, lt=1.0)]
     overage: Literal["contract_rate", "list"] | None = None
     rollover_share: Share | None = None
 
@@ -229,18 +262,18 @@ class Signed(_Strict):
 class PlanSection(_Strict):
     """Decisions written into the scenario: pinned lever -> wave, excluded levers, last plan."""
 
-    pinned: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    pinned: dict[str, Annotated[Whole, Field(ge=0, le=MAX_MONTH)]] = Field(default_factory=dict)
     excluded: list[str] = Field(default_factory=list)
-    assignment: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    assignment: dict[str, Annotated[Whole, Field(ge=0, le=MAX_MONTH)]] = Field(default_factory=dict)
 
 
 class Scenario(_Strict):
     """A buyer's whole situation. Sections are attributes: ``scenario.workloads`` and so on."""
 
-    schema_version: Literal[1]
-    name: str
-    start: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-    horizon_months: Annotated[int, Field(ge=1, le=120)]
+    schema_version: Annotated[Literal[1], BeforeValidator(strict_number)]
+    name: Name
+    start: MonthText
+    horizon_months: Annotated[Whole, Field(ge=1, le=120)]
     simulation: Simulation = Field(default_factory=Simulation)
     pricing: Pricing = Field(default_factory=Pricing)
     workloads: Annotated[list[Workload], Field(min_length=1)]
@@ -255,6 +288,7 @@ class Scenario(_Strict):
     _document: Any = PrivateAttr(default=None)
     _source: str = PrivateAttr(default="<scenario>")
     _indent: tuple[int, int] = PrivateAttr(default=(4, 2))
+    _style: TextStyle = PrivateAttr(default_factory=TextStyle)
 
     # -- helpers used everywhere -------------------------------------------------------------
     def workload(self, workload_id: str) -> Workload:
@@ -288,5 +322,10 @@ class Scenario(_Strict):
         return dump_document(doc, self._indent)
 
     def save(self, path: str | Path) -> None:
-        """Write the scenario atomically (temp file then rename)."""
-        write_atomic(Path(path), self.to_yaml())
+        """Write the scenario atomically (temp file then rename).
+
+        The file keeps its permission bits, its line endings and BOM as loaded, and a symlink
+        is written through to its target. Raises :class:`~simulator.errors.WriteError` when the
+        path cannot be written.
+        """
+        write_atomic(Path(path), self.to_yaml(), self._style)

@@ -1,10 +1,12 @@
-"""Safe, located, round-trip YAML: parse with line numbers, merge edits, write atomically."""
+"""Safe, located, round-trip YAML: parse with line numbers and limits, merge edits, write
+atomically (keeping the file's mode, line endings, BOM and symlinks)."""
 
 from __future__ import annotations
 
 import io
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +18,22 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from simulator.errors import Problem, ScenarioError
+from simulator.errors import Problem, ScenarioError, WriteError
+from simulator.scenario.limits import MAX_FILE_BYTES, check_structure, decode_text
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """How a file was written, so saving gives it back the same way: line ending and BOM."""
+
+    newline: str = "\n"
+    bom: bool = False
+
+    def apply(self, text: str) -> str:
+        """``text`` (LF line endings) with this style's line ending and BOM."""
+        if self.newline != "\n":
+            text = text.replace("\n", self.newline)
+        return ("\ufeff" if self.bom else "") + text
 
 
 @dataclass
@@ -26,6 +43,7 @@ class Located:
     source: str
     document: Any
     indent: tuple[int, int] = (4, 2)
+    style: TextStyle = field(default_factory=TextStyle)
     data: Any = field(init=False)
 
     def __post_init__(self) -> None:
@@ -84,8 +102,16 @@ def _rt_yaml(indent: tuple[int, int] = (4, 2)) -> YAML:
 
 
 def parse_yaml(text: str, source: str) -> Located:
-    """Parse YAML safely; malformed text or object-building tags become located problems."""
+    """Parse YAML safely; malformed text, object-building tags and files past the limits of
+    :mod:`simulator.scenario.limits` (size, nesting, alias expansion) become located problems.
+
+    A leading BOM and CRLF line endings are accepted and remembered in :attr:`Located.style`.
+    """
+    style = TextStyle(newline="\r\n" if "\r\n" in text else "\n", bom=text.startswith("\ufeff"))
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     try:
+        # structure first: an alias bomb or deep nesting must be refused before it is built
+        check_structure(text, source)
         # the safe loader refuses every tag that would build a Python object
         YAML(typ="safe", pure=True).load(text)
         _, ind, bsi = load_yaml_guess_indent(text)
@@ -94,7 +120,30 @@ def parse_yaml(text: str, source: str) -> Located:
         raise ScenarioError([_yaml_problem(exc, source)]) from None
     except YAMLError as exc:
         raise ScenarioError([Problem(source, 0, "", f"invalid YAML: {exc}", None, False)]) from None
-    return Located(source, doc, (ind or 2, bsi or 0))
+    except (RecursionError, ValueError, TypeError) as exc:  # pragma: no cover - limits catch these
+        raise ScenarioError(
+            [Problem(source, 0, "", f"invalid YAML: {type(exc).__name__}", None, False)]
+        ) from None
+    return Located(source, doc, (ind or 2, bsi or 0), style)
+
+
+def read_text(path: str | Path, source: str | None = None) -> str:
+    """Read a scenario file as text: size-checked, UTF-8 (a BOM is kept for :func:`parse_yaml`).
+
+    Raises
+    ------
+    ScenarioError
+        When the file cannot be read, is too large or is not UTF-8 (with the line of the bad byte).
+    """
+    name = str(path) if source is None else source
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(
+            [Problem(name, 0, "", f"cannot read file: {exc.strerror or exc}", None, False)]
+        ) from None
+    return decode_text(data, name)
 
 
 def _yaml_problem(exc: MarkedYAMLError, source: str) -> Problem:
@@ -129,7 +178,11 @@ def _yaml_problem(exc: MarkedYAMLError, source: str) -> Problem:
 
 
 def merge_into(doc: Any, data: Any) -> Any:
-    """Merge plain ``data`` into a round-trip ``doc``, keeping comments on unchanged parts."""
+    """Merge plain ``data`` into a round-trip ``doc``, keeping comments on unchanged parts.
+
+    Lists of items with an ``id`` (or ``name``) are matched by it, not by position: deleting or
+    reordering an item keeps every other item's comments with that item.
+    """
     if isinstance(data, Mapping):
         target = doc if isinstance(doc, CommentedMap) else CommentedMap()
         for key in [k for k in target if k not in data]:
@@ -137,6 +190,10 @@ def merge_into(doc: Any, data: Any) -> Any:
         for key, value in data.items():
             target[key] = merge_into(target.get(key), value) if key in target else _fresh(value)
         return target
+    if isinstance(data, list) and isinstance(doc, CommentedSeq):
+        key = _identity_key(doc, data)
+        if key is not None:
+            return _merge_by_key(doc, data, key)
     if isinstance(data, list):
         if isinstance(doc, CommentedSeq) and len(doc) == len(data):
             for i, value in enumerate(data):
@@ -199,16 +256,121 @@ def dump_document(doc: Any, indent: tuple[int, int] = (4, 2)) -> str:
     return buf.getvalue()
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same folder and a rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+def _identity_key(doc: CommentedSeq, data: list[Any]) -> str | None:
+    """``"id"`` or ``"name"`` when every item on both sides has it, uniquely; else ``None``."""
+    for key in ("id", "name"):
+        old = [x.get(key) if isinstance(x, Mapping) else None for x in doc]
+        new = [x.get(key) if isinstance(x, Mapping) else None for x in data]
+        if all(isinstance(v, str) for v in old + new) and len(set(old)) == len(old):
+            if len(set(new)) == len(new) and old != new:
+                return key
+    return None
+
+
+def _merge_by_key(doc: CommentedSeq, data: list[Any], key: str) -> CommentedSeq:
+    # ruamel keeps the comment lines *between* two items on the earlier one (its last key), and
+    # the first item's leading comment on the list; move each to the item it describes.
+    heads = _item_heads(doc)
+    by_key = {item[key]: (item, heads[i]) for i, item in enumerate(doc)}
+    items = []
+    for value in data:
+        found = by_key.get(value[key])
+        item = merge_into(found[0], value) if found else _fresh(value)
+        items.append((item, found[1] if found else None))
+    for i in range(len(doc) - 1, -1, -1):
+        del doc[i]
+    for i, (item, head) in enumerate(items):
+        doc.append(item)
+        _set_head(doc, i, head)
+    return doc
+
+
+def _item_heads(doc: CommentedSeq) -> list[Any]:
+    """The comment lines above each item, detached from wherever ruamel stored them."""
+    heads: list[Any] = []
+    for i in range(len(doc)):
+        if i == 0:
+            heads.append(None)  # stays where ruamel keeps it: above the list's first item
+            continue
+        prev = doc[i - 1]
+        head = None
+        if isinstance(prev, CommentedMap) and len(prev):
+            last = list(prev)[-1]
+            slot = prev.ca.items.get(last)
+            # slot[2] is the comment after a scalar value: "  # inline\n# next item's head\n"
+            if slot and len(slot) > 2 and slot[2] is not None:
+                head = _split_tail(slot[2])
+        heads.append(head)
+    return heads
+
+
+def _split_tail(token: Any) -> Any:
+    """Cut a comment token after its first line; return the rest (the next item's head)."""
+    value = str(getattr(token, "value", ""))
+    first, sep, rest = value.partition("\n")
+    if not sep or not rest.strip():
+        return None
+    token.value = first + "\n"
+    return rest
+
+
+def _set_head(doc: CommentedSeq, i: int, head: Any) -> None:
+    if i == 0 or head is None:
+        return
+    prev = doc[i - 1]
+    if isinstance(prev, CommentedMap) and len(prev):
+        last = list(prev)[-1]
+        slot = prev.ca.items.get(last)
+        if slot and len(slot) > 2 and slot[2] is not None:
+            slot[2].value = str(slot[2].value) + head
+        else:
+            prev.yaml_add_eol_comment("x", last)
+            slot = prev.ca.items[last]
+            slot[2].value = "\n" + head
+            slot[2].column = 0
+
+
+# read once, at import (single-threaded): new files get the usual 0o666 minus the umask
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def write_atomic(path: Path, text: str, style: TextStyle | None = None) -> None:
+    """Write ``text`` to ``path`` via a temp file in the same folder and a rename.
+
+    A symlink is followed (its target is rewritten, the link stays); an existing file keeps its
+    permission bits, a new one gets ``0o666`` minus the umask; ``style`` restores CRLF line
+    endings and a BOM. Any failure leaves the old file untouched.
+
+    Raises
+    ------
+    WriteError
+        When the folder does not exist or cannot be written (no partial file is left behind).
+    """
+    target = Path(os.path.realpath(path))
+    data = (style or TextStyle()).apply(text).encode("utf-8")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_UMASK
+    except OSError as exc:
+        raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if target.is_dir():
+        raise WriteError(f"cannot write {path}: it is a folder; give a file name")
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
+            os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise

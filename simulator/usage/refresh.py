@@ -210,6 +210,7 @@ def refresh(
     }
     new = scenario.model_copy(deep=True)
     new._document, new._source, new._indent = scenario._document, scenario._source, scenario._indent
+    new._style = scenario._style
 
     def group_of(w: Workload) -> tuple[str, str] | None:
         target = (mapping or {}).get(w.id)
