@@ -271,6 +271,8 @@ def _merge_by_key(doc: CommentedSeq, data: list[Any], key: str) -> CommentedSeq:
     # ruamel keeps the comment lines *between* two items on the earlier one (its last key), and
     # the first item's leading comment on the list; move each to the item it describes.
     heads = _item_heads(doc)
+    last = _tail_token(doc[-1]) if len(doc) else None
+    trailer = _split_tail(last) if last is not None else None  # comments after the list
     by_key = {item[key]: (item, heads[i]) for i, item in enumerate(doc)}
     items = []
     for value in data:
@@ -282,29 +284,50 @@ def _merge_by_key(doc: CommentedSeq, data: list[Any], key: str) -> CommentedSeq:
     for i, (item, head) in enumerate(items):
         doc.append(item)
         _set_head(doc, i, head)
+    if len(doc):
+        doc.append(CommentedMap())  # a stand-in, so the trailer lands after the real last item
+        _set_head(doc, len(doc) - 1, trailer)
+        del doc[-1]
     return doc
 
 
-def _item_heads(doc: CommentedSeq) -> list[Any]:
-    """The comment lines above each item, detached from wherever ruamel stored them."""
-    heads: list[Any] = []
-    for i in range(len(doc)):
-        if i == 0:
-            heads.append(None)  # stays where ruamel keeps it: above the list's first item
-            continue
-        prev = doc[i - 1]
-        head = None
-        if isinstance(prev, CommentedMap) and len(prev):
-            last = list(prev)[-1]
-            slot = prev.ca.items.get(last)
-            # slot[2] is the comment after a scalar value: "  # inline\n# next item's head\n"
-            if slot and len(slot) > 2 and slot[2] is not None:
-                head = _split_tail(slot[2])
-        heads.append(head)
+def _item_heads(doc: CommentedSeq) -> list[str | None]:
+    """The comment lines above each item (indented text), detached from where ruamel keeps them:
+    the first item's on the list itself, every other one at the end of the previous item."""
+    heads: list[str | None] = []
+    first = _first_head_tokens(doc)
+    if first:
+        col = int(getattr(first[0], "column", 0) or 0)
+        text = "".join(str(t.value) for t in first)
+        heads.append("".join(" " * col + ln.lstrip() for ln in text.splitlines(keepends=True)))
+        first[0].value = ""
+        for t in first[1:]:
+            t.value = ""
+    else:
+        heads.append(None)
+    for i in range(1, len(doc)):
+        token = _tail_token(doc[i - 1])
+        heads.append(_split_tail(token) if token is not None else None)
     return heads
 
 
-def _split_tail(token: Any) -> Any:
+def _first_head_tokens(doc: CommentedSeq) -> list[Any]:
+    comment = getattr(doc.ca, "comment", None)
+    if comment and len(comment) > 1 and comment[1]:
+        return list(comment[1])
+    return []
+
+
+def _tail_token(item: Any) -> Any:
+    """The comment token after an item's last scalar (holds the next item's head), if any."""
+    if isinstance(item, CommentedMap) and len(item):
+        slot = item.ca.items.get(list(item)[-1])
+        if slot and len(slot) > 2:
+            return slot[2]
+    return None
+
+
+def _split_tail(token: Any) -> str | None:
     """Cut a comment token after its first line; return the rest (the next item's head)."""
     value = str(getattr(token, "value", ""))
     first, sep, rest = value.partition("\n")
@@ -314,20 +337,23 @@ def _split_tail(token: Any) -> Any:
     return rest
 
 
-def _set_head(doc: CommentedSeq, i: int, head: Any) -> None:
-    if i == 0 or head is None:
+def _set_head(doc: CommentedSeq, i: int, head: str | None) -> None:
+    if head is None:
         return
-    prev = doc[i - 1]
-    if isinstance(prev, CommentedMap) and len(prev):
+    if i == 0:
+        first = _first_head_tokens(doc)
+        if first:
+            first[0].value = head.lstrip(" ")
+        return  # a list whose first item had no comment: the moved comment is dropped
+    token = _tail_token(doc[i - 1])
+    if token is not None:
+        token.value = str(token.value) + head
+    elif isinstance(doc[i - 1], CommentedMap) and len(doc[i - 1]):
+        prev = doc[i - 1]
         last = list(prev)[-1]
-        slot = prev.ca.items.get(last)
-        if slot and len(slot) > 2 and slot[2] is not None:
-            slot[2].value = str(slot[2].value) + head
-        else:
-            prev.yaml_add_eol_comment("x", last)
-            slot = prev.ca.items[last]
-            slot[2].value = "\n" + head
-            slot[2].column = 0
+        prev.yaml_add_eol_comment("#", last)
+        token = prev.ca.items[last][2]
+        token.value = "\n" + head
 
 
 # read once, at import (single-threaded): new files get the usual 0o666 minus the umask
