@@ -24,6 +24,7 @@ from simulator.commitment.risk import SpendSamples
 from simulator.errors import ScenarioError
 from simulator.planning.checks import check_plannable
 from simulator.scenario import Contract, Scenario, loads_scenario, scenario_from_data
+from simulator.scenario.limits import decode_text
 from simulator.scenario.yamlio import parse_yaml, write_atomic
 
 # section -> (key column or "" for positional, [(column, dotted path in the item)])
@@ -269,10 +270,7 @@ def problems_of(exc: ScenarioError, section: str = "") -> list[str]:
 def read_upload(data: bytes, name: str) -> tuple[Scenario | None, str, list[str]]:
     """Validate an uploaded file: ``(scenario, text, [])`` or ``(None, "", messages)``."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, "", [f"{name}: not a UTF-8 text file; a scenario is YAML text"]
-    try:
+        text = decode_text(data, name)  # size limit, then UTF-8 with the bad byte's line
         scenario = loads_scenario(text, name)
         check_plannable(scenario)
     except ScenarioError as exc:
@@ -291,7 +289,7 @@ def new_session_id() -> str:
 
 def valid_session_id(sid: object) -> bool:
     """True for ids :func:`new_session_id` could have made (safe as a file name)."""
-    return isinstance(sid, str) and bool(_SID.match(sid))
+    return isinstance(sid, str) and bool(_SID.fullmatch(sid))  # fullmatch: no trailing newline
 
 
 def autosave_dir(root: str | Path = ".") -> Path:
@@ -325,7 +323,8 @@ def restore(sid: str, root: str | Path = ".") -> dict[str, Any] | None:
 
 def save_name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a file in ``scenarios/`` (None when fine)."""
-    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.ya?ml$", name):
+    # fullmatch, not match: "$" would let a trailing newline through
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.ya?ml", name):
         return "use letters, digits, '_', '.', '-' and end in .yaml"
     return None
 

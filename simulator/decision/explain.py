@@ -28,7 +28,10 @@ GLOSSARY: dict[str, str] = {
     "P5..P95": "Percentiles over simulated paths: P10 means 10% of paths spend less ($).",
     "recommended": "Commitment that minimises expected cost within the risk limits ($).",
     "discount": "Discount of the tier the commitment reaches (share of list price).",
-    "expected_cost": "Mean of what is paid over the term: commitment, overage, no rollover ($).",
+    "expected_cost": (
+        "Mean of what is paid over the term: commitment plus overage, minus the value of unused"
+        " commitment that rolls over (rollover share x unused) ($)."
+    ),
     "shortfall_probability": "Share of paths whose spend falls short of the commitment (0-1).",
     "expected_unused": "Mean commitment paid for but not used ($).",
     "cvar95_cost": "Mean cost over the worst 5% of paths ($).",

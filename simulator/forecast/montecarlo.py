@@ -16,10 +16,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from simulator.errors import ResourceLimitError
 from simulator.forecast.engine import Results, blocks, run_block
 from simulator.forecast.randomness import F32, F64, Sampling, batch_index, even_paths
 from simulator.pricing.costs import price_periods, rates_in_month, scenario_catalog
 from simulator.scenario import Scenario
+from simulator.scenario.limits import run_size_problem
 
 QUANTILES = (0.05, 0.10, 0.50, 0.90, 0.95)
 BATCHES = 20
@@ -222,6 +224,9 @@ def simulate(
     seed = sim.seed if seed is None else seed
     n = even_paths(paths or sim.paths, sampling)
     months = scenario.horizon_months
+    too_big = run_size_problem(n, months, len(scenario.workloads))
+    if too_big:
+        raise ResourceLimitError(too_big)
     assignment = _assignment(plan)
     unknown = sorted(set(assignment) - {lv.id for lv in scenario.levers})
     if unknown:

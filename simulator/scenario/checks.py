@@ -8,6 +8,7 @@ from collections import Counter
 from simulator.catalog.prices import Catalog, available_catalogs, load_catalog
 from simulator.errors import CatalogError
 from simulator.scenario.capacity_checks import capacity_product_problems
+from simulator.scenario.limits import run_size_problem
 from simulator.scenario.model import Scenario, Workload
 from simulator.scenario.signed_checks import signed_problems
 
@@ -277,6 +278,20 @@ def _capacity_and_plan(s: Scenario, out: Found) -> None:
                     wave.start_month,
                 )
             )
+    # `requires` is enforced by wave index (a lever's prerequisites sit in the same or an earlier
+    # wave); that means "ships no later" only if waves ship in time order, so demand it
+    waves = s.capacity.waves
+    for i in range(1, len(waves)):
+        if waves[i].ship_month < waves[i - 1].ship_month:
+            out.append(
+                (
+                    ("capacity", "waves", i, "start_month"),
+                    f"waves must be listed in the order they ship: {waves[i].name} ships in month"
+                    f" {waves[i].ship_month}, before {waves[i - 1].name} (month"
+                    f" {waves[i - 1].ship_month}); reorder capacity.waves",
+                    waves[i].start_month,
+                )
+            )
     if s.plan is None:
         return
     ids = {lv.id for lv in s.levers}
@@ -375,6 +390,9 @@ def pin_problems(s: Scenario) -> Found:
 def semantic_problems(s: Scenario) -> Found:
     """Every cross-field problem as ``(path, message, value)``."""
     out: Found = []
+    too_big = run_size_problem(s.simulation.paths, s.horizon_months, len(s.workloads))
+    if too_big:
+        out.append((("simulation", "paths"), too_big, s.simulation.paths))
     catalog = _catalog(s, out)
     _models(s, catalog, out)
     _workloads(s, out)

@@ -34,6 +34,9 @@ MAX_FILE_BYTES = 5_000_000
 MAX_DEPTH = 50
 MAX_EXPANDED_NODES = 200_000
 MAX_INT_DIGITS = 30
+# Monte Carlo work and memory grow with paths x months x workloads: at this size a run takes
+# about a minute on one core and its float32 arrays stay under ~1 GB
+MAX_RUN_CELLS = 50_000_000
 
 _INT = re.compile(r"^[-+]?([0-9][0-9_]*|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+)$")
 
@@ -231,3 +234,22 @@ def _scalar(event: ScalarEvent, source: str) -> None:
                 f"a number with {digits} digits; numbers in a scenario have at most"
                 f" {MAX_INT_DIGITS}",
             )
+
+
+def run_size_problem(paths: int, months: int, workloads: int) -> str | None:
+    """Why a Monte Carlo run of this size is refused, naming what to lower (``None`` if fine).
+
+    Parameters
+    ----------
+    paths, months, workloads : int
+        Paths simulated, ``horizon_months`` and the number of workloads.
+    """
+    cells = paths * months * max(workloads, 1)
+    if cells <= MAX_RUN_CELLS:
+        return None
+    fit = MAX_RUN_CELLS // (months * max(workloads, 1))
+    return (
+        f"a run of {paths:,} paths x {months} months x {workloads} workloads = {cells:,} cells is"
+        f" over the limit of {MAX_RUN_CELLS:,}: lower simulation.paths (or --paths) to at most"
+        f" {fit:,}, or shorten horizon_months, or merge small workloads"
+    )

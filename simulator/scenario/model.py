@@ -145,7 +145,15 @@ class Workload(_Strict):
     cache_write_share: Share = 0.0
     cache_ttl: Literal["5m", "1h"] = "5m"
     batch_share: Share = 0.0
-    long_context_share: Share = 0.0
+    # a share of tokens, not of requests: the cost model blends every token class's rate with it
+    # and the importers measure it as tokens in long-context requests / all tokens
+    long_context_share: Annotated[
+        Share,
+        Field(
+            description="Share of tokens (input and output) in requests whose prompt exceeds the"
+            " model's long-context threshold; those tokens bill at the lc_* rates."
+        ),
+    ] = 0.0
     growth: Growth = Field(default_factory=Growth)
     launch: Launch = Field(default_factory=Launch)
     description: FreeText = ""
