@@ -43,6 +43,8 @@ _TYPES = {
 
 
 def _fmt(x: object) -> str:
+    if isinstance(x, int | float) and float(x).is_integer() and abs(x) >= 1e5:
+        return f"{x:,.0f}"  # 1,000,000,000,000 rather than 1e+12
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
