@@ -195,7 +195,8 @@ def _bomb(levels: int) -> str:
         ),
         (
             "schema_version: 1\n? [a, b]\n: 1\n",
-            "f.yaml:2: a mapping key must be plain text, not a list or a mapping (a YAML complex key)",
+            "f.yaml:2: a mapping key must be plain text, not a list or a mapping"
+            " (a YAML complex key)",
         ),
     ],
 )

@@ -13,8 +13,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-NonNeg = Annotated[float, Field(ge=0.0)]
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
+from simulator.scenario.numbers import MAX_MONEY, MAX_MONTH, Finite, FreeText, Name, Whole
+
+# finite, strictly typed and bounded (simulator.scenario.numbers): no .inf, .nan or true-as-1
+NonNeg = Annotated[Finite, Field(ge=0.0, le=MAX_MONEY)]
+Share = Annotated[Finite, Field(ge=0.0, le=1.0)]
 ReservationUnit = Literal["input_tpm", "output_tpm", "usd_per_minute"]
 # a business-hours day (UTC hours 0..23) and a quieter weekend, both illustrative
 DEFAULT_HOURLY: tuple[float, ...] = (
@@ -52,7 +55,7 @@ class DemandProfile(_Strict):
     weekday: Annotated[list[NonNeg], Field(min_length=7, max_length=7)] = Field(
         default_factory=lambda: list(DEFAULT_WEEKDAY)
     )
-    burstiness: Annotated[float, Field(ge=0.0, le=3.0)] = 0.3
+    burstiness: Annotated[Finite, Field(ge=0.0, le=3.0)] = 0.3
 
     @field_validator("hourly", "weekday")
     @classmethod
@@ -65,19 +68,19 @@ class DemandProfile(_Strict):
 class CapacityProduct(_Strict):
     """One reservation product: what it reserves, on which model, its price, term and lattice."""
 
-    name: Annotated[str, Field(min_length=1)]
+    name: Annotated[Name, Field(min_length=1)]
     channel: Annotated[str, Field(min_length=1)] = "anthropic"
     model: str
     unit: ReservationUnit
     price_per_unit_month: NonNeg
-    term_months: Annotated[int, Field(ge=1, le=120)] = 1
-    start_month: Annotated[int, Field(ge=0)] = 0
+    term_months: Annotated[Whole, Field(ge=1, le=120)] = 1
+    start_month: Annotated[Whole, Field(ge=0, le=MAX_MONTH)] = 0
     minimum: NonNeg = 0.0
-    increment: Annotated[float, Field(gt=0.0)] = 1.0
+    increment: Annotated[Finite, Field(gt=0.0, le=MAX_MONEY)] = 1.0
     weights: BurnDown = Field(default_factory=BurnDown)
     counts_toward_commitment: bool = False
     workloads: list[str] = Field(default_factory=list)
     profile: DemandProfile = Field(default_factory=DemandProfile)
     target_utilisation: Share | None = None
     max_overflow_share: Share | None = None
-    description: str = ""
+    description: FreeText = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections import Counter
 
 from simulator.catalog.prices import Catalog, available_catalogs, load_catalog
@@ -280,18 +281,13 @@ def _capacity_and_plan(s: Scenario, out: Found) -> None:
             )
     # `requires` is enforced by wave index (a lever's prerequisites sit in the same or an earlier
     # wave); that means "ships no later" only if waves ship in time order, so demand it
-    waves = s.capacity.waves
-    for i in range(1, len(waves)):
-        if waves[i].ship_month < waves[i - 1].ship_month:
-            out.append(
-                (
-                    ("capacity", "waves", i, "start_month"),
-                    f"waves must be listed in the order they ship: {waves[i].name} ships in month"
-                    f" {waves[i].ship_month}, before {waves[i - 1].name} (month"
-                    f" {waves[i - 1].ship_month}); reorder capacity.waves",
-                    waves[i].start_month,
-                )
+    for i, (a, b) in enumerate(itertools.pairwise(s.capacity.waves), start=1):
+        if b.ship_month < a.ship_month:
+            msg = f"waves must be listed in the order they ship: {b.name} ships in month"
+            msg += (
+                f" {b.ship_month}, before {a.name} (month {a.ship_month}); reorder capacity.waves"
             )
+            out.append((("capacity", "waves", i, "start_month"), msg, b.start_month))
     if s.plan is None:
         return
     ids = {lv.id for lv in s.levers}
