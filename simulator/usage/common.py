@@ -8,11 +8,12 @@ shipped catalog so it can be reconciled against reported costs.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -34,6 +35,38 @@ TOKEN_FIELDS = ("uncached", "cache_read", "write_5m", "write_1h", "output")
 # $30 / $150 per MTok (6x). Other models' fast rates are not published in the reference, so they
 # are priced at standard rates and the importer warns.
 FAST_MODE_MULTIPLIER = {"claude-opus-4-6": 6.0}
+
+
+# a row with more tokens than this is a corrupt export, not traffic (a year of 1M requests a second
+# at 30k tokens each is ~1e18 tokens; one row covers a day at most)
+MAX_ROW_TOKENS = 1e15
+# timestamps outside these years are corrupt (and year 1 or 9999 overflow date arithmetic)
+MIN_YEAR, MAX_YEAR = 1970, 2200
+
+
+def sane_time(when: dt.datetime | None) -> dt.datetime | None:
+    """``when`` as naive UTC if its year is plausible, else ``None`` (reported as a bad row)."""
+    if when is None or not MIN_YEAR <= when.year <= MAX_YEAR:
+        return None
+    return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
+
+
+def csv_problem(source: str, line: int, exc: Exception) -> ImportDataError:
+    """A located error for a CSV the csv module cannot read (e.g. a cell over its size limit)."""
+    return ImportDataError([Problem(source, line, "", f"unreadable CSV: {exc}", None, False)])
+
+
+def csv_rows(reader: Any, source: str) -> Iterator[tuple[int, Any]]:
+    """``(line, row)`` for each row of a csv reader; a row it cannot read becomes a located
+    :class:`ImportDataError` instead of ``csv.Error`` (cells over 131,072 characters, NUL bytes)."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise csv_problem(source, reader.line_num, exc) from None
+        yield reader.line_num, row
 
 
 class RowLog:

@@ -47,6 +47,10 @@ class JsonDoc:
             raise ImportDataError(
                 [Problem(name, exc.lineno, "", f"invalid JSON: {exc.msg}", None, False)]
             ) from None
+        except RecursionError:
+            raise ImportDataError(
+                [Problem(name, 1, "", "JSON nested too deeply to be a usage report", None, False)]
+            ) from None
 
     def line_at(self, pos: int) -> int:
         """1-based line of character offset ``pos``."""
