@@ -1,10 +1,11 @@
 """The ``commitsim`` command line. Each command group lives in its own module and registers
 itself on the shared Typer app; :func:`main` turns every expected error into a located message
-and exit code 2, never a traceback."""
+and exit code 2, never a traceback (an unexpected exception, a bug, exits 1 with one line)."""
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import typer
@@ -55,7 +56,14 @@ def main() -> None:
         if callable(show) and hasattr(exc, "exit_code"):
             show()
             sys.exit(2)
-        raise
+        if os.environ.get("COMMITSIM_DEBUG"):
+            raise
+        # a bug, not bad input: still no traceback on a user's terminal, but say it is ours
+        err_console.print(
+            f"internal error: {type(exc).__name__}: {exc}. This is a bug in commitsim, not in"
+            " your input; please report it (COMMITSIM_DEBUG=1 shows the traceback)."
+        )
+        sys.exit(1)
 
 
 __all__ = ["app", "main"]

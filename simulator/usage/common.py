@@ -59,14 +59,17 @@ def csv_problem(source: str, line: int, exc: Exception) -> ImportDataError:
 def csv_rows(reader: Any, source: str) -> Iterator[tuple[int, Any]]:
     """``(line, row)`` for each row of a csv reader; a row it cannot read becomes a located
     :class:`ImportDataError` instead of ``csv.Error`` (cells over 131,072 characters, NUL bytes)."""
+    last = reader.line_num  # the header's line
     while True:
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise csv_problem(source, reader.line_num, exc) from None
-        yield reader.line_num, row
+            # the reader's own count is unreliable mid-error; blame the line after the last row
+            raise csv_problem(source, last + 1, exc) from None
+        last = reader.line_num
+        yield last, row
 
 
 class RowLog:
