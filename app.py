@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import init_state, md_escape, provenance_caption, try_results
-from simulator.output.formatting import money_short, pct
+from simulator.output.formatting import md_text, money_short, pct
 
 ACTIONS = {"sign": "sign", "accept": "accept", "counter": "counter"}
 
@@ -34,7 +34,12 @@ nav = st.navigation(pages)
 with st.sidebar:
     ss = st.session_state
     if "load_error" in ss:
-        st.error(f"Could not load the scenario given on the command line: {ss.pop('load_error')}")
+        st.error(
+            md_text(
+                f"Could not load the scenario given on the command line: {ss.pop('load_error')}",
+                dollars=True,
+            )
+        )
     st.toggle(
         "Update results as I edit",
         key="auto",
@@ -42,7 +47,7 @@ with st.sidebar:
     )
     rep = try_results()
     if rep is None:
-        st.error(f"The scenario could not be run: {ss.get('run_error')}")
+        st.error(md_text(f"The scenario could not be run: {ss.get('run_error')}", dollars=True))
     else:
         st.subheader(rep.scenario.name)
         if rep.decision is not None:

@@ -15,6 +15,7 @@ from app_pages.state import autosave, new_session_id, restore, valid_session_id
 from simulator import __version__
 from simulator.decision.report import Report, recommend
 from simulator.errors import ScenarioError
+from simulator.output.formatting import md_text
 from simulator.output.memo import render_memo
 from simulator.scenario import Scenario, load_scenario, loads_scenario
 
@@ -155,7 +156,7 @@ def status(rep: Report) -> None:
     """Stale banner and run errors, shown at the top of a results page."""
     ss = st.session_state
     if "run_error" in ss:
-        st.error(f"The edited scenario could not be run: {ss['run_error']}")
+        st.error(md_text(f"The edited scenario could not be run: {ss['run_error']}", dollars=True))
     if is_stale(rep):
         why = (
             "some edits are invalid (see the Scenario page)"

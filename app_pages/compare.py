@@ -12,7 +12,7 @@ from app_pages.state import outcome_deltas
 from simulator.decision.compare import compare
 from simulator.decision.report import term_stats
 from simulator.output import charts
-from simulator.output.formatting import money
+from simulator.output.formatting import md_text, money
 from simulator.scenario import load_scenario, loads_scenario
 
 ss = st.session_state
@@ -28,7 +28,9 @@ clone_name = c1.text_input(
 if c2.button("Duplicate the working copy", key="clone"):
     variants[clone_name] = str(ss["yaml"])
     persist()
-    st.success(f"Saved {clone_name!r}; edit the working copy and compare.")
+    st.success(
+        f"Saved {md_text(repr(clone_name), dollars=True)}; edit the working copy and compare."
+    )
 if variants:
     pick = st.selectbox(
         "Make a variant the working scenario",
@@ -72,7 +74,7 @@ for n in chosen:
         reps.append(report_for(sources[n]))
     except Exception as exc:  # a scenario that cannot run is named, never a traceback
         failed.append(n)
-        st.error(f"{n} could not be run: {exc}")
+        st.error(md_text(f"{n} could not be run: {exc}", dollars=True))
 chosen = [n for n in chosen if n not in failed]
 if len(chosen) < 2:
     st.info("Choose at least two scenarios that run.")
@@ -96,7 +98,7 @@ outcomes = [
     for r in reps
 ]
 table = outcome_deltas(outcomes, chosen, baseline)
-st.subheader(f"Outcomes (deltas against {base_name})")
+st.subheader(f"Outcomes (deltas against {md_text(base_name, dollars=True)})")
 st.dataframe(table.map(money).T, width="stretch")
 diff = pd.DataFrame(
     [

@@ -19,13 +19,15 @@ from app_pages.state import (
     section_frame,
 )
 from simulator.errors import ScenarioError
+from simulator.output.formatting import md_text
 from simulator.scenario import load_scenario
 
 ss = st.session_state
 ver = int(ss["ver"])
 scenario = working()
 st.title("Scenario")
-st.caption(f"Working copy of **{ss['source']}** · edits are kept as you make them (autosaved).")
+source = md_text(str(ss["source"]), dollars=True)
+st.caption(f"Working copy of **{source}** · edits are kept as you make them (autosaved).")
 
 # -- load or upload ---------------------------------------------------------------------------
 left, right = st.columns(2)
@@ -245,9 +247,9 @@ if st.button("Save to scenarios/", key="save"):
     problem = save_name_problem(name)
     target = SCENARIOS / name
     if problem:
-        st.error(f"File name {name!r}: {problem}")
+        st.error(md_text(f"File name {name!r}: {problem}", dollars=True))
     elif target.exists() and not overwrite:
-        st.error(f"{name} exists; tick Overwrite to replace it.")
+        st.error(md_text(f"{name} exists; tick Overwrite to replace it.", dollars=True))
     else:
         working().save(target)
-        st.success(f"Saved scenarios/{name}")
+        st.success(md_text(f"Saved scenarios/{name}", dollars=True))
