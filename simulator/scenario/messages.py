@@ -15,7 +15,10 @@ from simulator.errors import Problem
 
 
 def loc_path(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(x) for x in loc)
+    # an empty or odd key (``"": 1``, ``"a b": 1``) is quoted, so the field is always named
+    return ".".join(
+        str(x) if isinstance(x, int) or (x and str(x).strip() == str(x)) else repr(x) for x in loc
+    )
 
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
