@@ -136,3 +136,14 @@ def test_focus_implausible_quantity_and_year(tmp_path: Path) -> None:
     with pytest.raises(ImportDataError) as exc:
         import_focus(year)
     assert _messages(exc) == [f"{year}:2: ChargePeriodStart: not an ISO date (got '9999-12-01')"]
+
+
+def test_control_characters_in_export_names_are_stripped(tmp_path: Path) -> None:
+    path = _usage(tmp_path, lambda b, r: r.update(workspace_id="ws\x1b[2J\x1f-a"))
+    result = import_anthropic_usage([path], name="Usage\nreport\x08")
+    assert result.scenario.name == "Usage report"
+    (w,) = [w for w in result.scenario.workloads if "ws" in w.description]
+    assert w.description.startswith("ws[2J-a x claude-sonnet-4-5, imported from")
+    header = (FIXTURES / "focus_claude.csv").read_text().splitlines()[0].split(",")
+    focus = _csv(tmp_path, "f.csv", "focus_claude.csv", header.index("SubAccountId"), "\x08acct")
+    assert any(w.description.startswith("acct x") for w in import_focus(focus).scenario.workloads)

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from simulator.catalog.prices import Catalog, load_catalog
 from simulator.errors import ImportDataError, Problem
 from simulator.scenario import Scenario, Workload, scenario_from_data
+from simulator.scenario.numbers import strip_control
 from simulator.usage.fitting import GrowthFit, fit_growth
 from simulator.usage.naming import find_model
 
@@ -42,6 +43,11 @@ FAST_MODE_MULTIPLIER = {"claude-opus-4-6": 6.0}
 MAX_ROW_TOKENS = 1e15
 # timestamps outside these years are corrupt (and year 1 or 9999 overflow date arithmetic)
 MIN_YEAR, MAX_YEAR = 1970, 2200
+
+
+def plain_name(text: str) -> str:
+    """A scenario name from export data or a file name: one printable line of <= 200 chars."""
+    return " ".join(strip_control(text, keep_newlines=True).split())[:200] or "Imported usage"
 
 
 def sane_time(when: dt.datetime | None) -> dt.datetime | None:
@@ -391,14 +397,17 @@ def build_import(
         if "starts" in info["fit"]["extra"]:
             log.warnings.append(f"{wid}: {info['fit']['extra']['starts']}")
         info["workspace"] = key[0]
-        w.description = f"{key[0]} x {key[1]}, imported from {source} ({window[0]}..{window[1]})"
+        # workspace names and paths come from the export: keep them printable
+        w.description = strip_control(
+            f"{key[0]} x {key[1]}, imported from {source} ({window[0]}..{window[1]})"
+        )
         workloads.append(w)
         infos.append(info)
     last = max(months)
     start = _next_month(last)
     data = {
         "schema_version": 1,
-        "name": name,
+        "name": plain_name(name),
         "start": f"{start[0]:04d}-{start[1]:02d}",
         "horizon_months": HORIZON_MONTHS,
         "pricing": {"catalog": catalog_name, "overrides": {}},
