@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema, JsonSchemaMode
 
 from simulator.catalog.prices import month_start
 from simulator.scenario.capacity_products import CapacityProduct
@@ -24,6 +25,7 @@ from simulator.scenario.numbers import (
     MAX_TOKENS_PER_REQUEST,
     MAX_WEEK_COST,
     MAX_WEEKS,
+    BoundsJsonSchema,
     Finite,
     FreeText,
     MonthText,
@@ -292,6 +294,21 @@ class Scenario(_Strict):
     plan: PlanSection | None = None
     capacity_products: list[CapacityProduct] = Field(default_factory=list)
     signed: Signed | None = None
+
+    @classmethod
+    def model_json_schema(
+        cls,
+        by_alias: bool | None = None,
+        ref_template: str = DEFAULT_REF_TEMPLATE,
+        schema_generator: type[GenerateJsonSchema] = BoundsJsonSchema,
+        mode: JsonSchemaMode = "validation",
+        *,
+        union_format: Literal["any_of", "primitive_type_array"] = "any_of",
+    ) -> dict[str, Any]:
+        """The JSON Schema of a scenario file, numeric bounds as ``minimum``/``maximum``."""
+        return super().model_json_schema(
+            by_alias, ref_template, schema_generator, mode, union_format=union_format
+        )
 
     _document: Any = PrivateAttr(default=None)
     _source: str = PrivateAttr(default="<scenario>")

@@ -15,6 +15,8 @@ import unicodedata
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
+from pydantic_core import CoreSchema
 
 # Upper bounds, documented in docs/scenario-reference.md and docs/reliability.md. They are far
 # beyond any real programme but small enough that dollars stay below ~1e20 and solvers stay exact.
@@ -97,3 +99,36 @@ FreeText = Annotated[str, Field(max_length=10_000), AfterValidator(_multi_line)]
 MonthText = Annotated[
     str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$"), AfterValidator(_year_in_range)
 ]
+
+
+_JSON_BOUNDS = {
+    "ge": "minimum",
+    "le": "maximum",
+    "gt": "exclusiveMinimum",
+    "lt": "exclusiveMaximum",
+}
+
+
+def _standard_bounds(node: Any) -> Any:
+    if isinstance(node, dict):
+        numeric = node.get("type") in ("number", "integer")
+        return {
+            (_JSON_BOUNDS[k] if numeric and k in _JSON_BOUNDS else k): _standard_bounds(v)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_standard_bounds(v) for v in node]
+    return node
+
+
+class BoundsJsonSchema(GenerateJsonSchema):
+    """JSON Schema with standard ``minimum``/``maximum`` for :data:`Finite` and :data:`Whole`.
+
+    Bounds placed after a before-validator come out of pydantic as ``ge``/``le``, which JSON
+    Schema validators ignore; this renames them so ``commitsim schema`` checks the bounds too.
+    """
+
+    def generate(self, schema: CoreSchema, mode: JsonSchemaMode = "validation") -> JsonSchemaValue:
+        """The schema pydantic generates, with numeric bounds under their JSON Schema names."""
+        out: JsonSchemaValue = _standard_bounds(super().generate(schema, mode))
+        return out
