@@ -31,6 +31,7 @@ from simulator.usage.common import (
     DEFAULT_INPUT_TOKENS_PER_REQUEST,
     DEFAULT_MODEL,
     FAST_MODE_MULTIPLIER,
+    MAX_ROW_TOKENS,
     ImportResult,
     RowLog,
     UsageRecord,
@@ -62,10 +63,23 @@ def _tokens(row: dict[str, Any], doc: JsonDoc, rpath: str, log: RowLog) -> dict[
     for name, keys in _TOKEN_KEYS.items():
         holder: Any = row
         for k in keys[:-1]:
-            holder = holder.get(k) if isinstance(holder, dict) else None
+            parent, holder = holder, holder.get(k) if isinstance(holder, dict) else None
+            if holder is not None and not isinstance(holder, dict):
+                # a malformed cache_creation must not be read as "no cache writes"
+                log.bad(doc.name, doc.line(parent, k), f"{rpath}.{k}", "must be an object", holder)
+                return None
         value = holder.get(keys[-1]) if isinstance(holder, dict) else None
         if value is None:  # absent or null: the API omits classes it has nothing for
             out[name] = 0
+        elif isinstance(value, int) and not isinstance(value, bool) and value > MAX_ROW_TOKENS:
+            log.bad(
+                doc.name,
+                doc.line(holder, keys[-1]),
+                f"{rpath}.{'.'.join(keys)}",
+                f"token count above {MAX_ROW_TOKENS:.0e} is not plausible for one row",
+                value,
+            )
+            ok = False
         elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
             log.bad(
                 doc.name,
@@ -152,7 +166,7 @@ def read_usage(
                 )
                 continue
             cw = row.get("context_window")
-            if cw not in _CONTEXT:
+            if not isinstance(cw, str | None) or cw not in _CONTEXT:  # a list is unhashable
                 log.bad(
                     doc.name,
                     doc.line(row, "context_window"),

@@ -39,10 +39,14 @@ from simulator.usage.anthropic_usage import GroupBy
 from simulator.usage.common import (
     DEFAULT_CATALOG,
     DEFAULT_INPUT_TOKENS_PER_REQUEST,
+    MAX_ROW_TOKENS,
     ImportResult,
     RowLog,
     UsageRecord,
     build_import,
+    csv_problem,
+    csv_rows,
+    sane_time,
 )
 from simulator.usage.focus_sku import (
     COUNT_UNITS,
@@ -85,7 +89,7 @@ def _date(text: str) -> dt.datetime | None:
         when = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         return None
-    return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
+    return sane_time(when)  # None for year 1 or 9999: reported as a bad row
 
 
 def _number(text: str) -> float | None:
@@ -148,7 +152,10 @@ def import_focus(
     unit_scales: dict[str, int] = defaultdict(int)
     with io.StringIO(raw) as fh:
         reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
+        try:
+            header = reader.fieldnames or []
+        except csv.Error as exc:
+            raise csv_problem(source, 1, exc) from None
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise ImportDataError(
@@ -156,8 +163,8 @@ def import_focus(
             )
         cost_col = "ListCost" if "ListCost" in header else "BilledCost"
         group_col = "SubAccountId" if group_by == "workspace" else "ResourceId"
-        for row in reader:
-            line = reader.line_num
+        charges: dict[tuple[str, ...], int] = {}
+        for line, row in csv_rows(reader, source):
 
             def cell(col: str, row: dict[str, Any] = row) -> str:
                 return str(row.get(col) or "").strip()
@@ -214,7 +221,7 @@ def import_focus(
                 )
                 continue
             qty = _number(cell("ConsumedQuantity"))
-            if qty is None or qty < 0:
+            if qty is None or qty < 0 or qty > MAX_ROW_TOKENS:
                 log.bad(
                     source,
                     line,
@@ -234,6 +241,17 @@ def import_focus(
             if scale is None:
                 log.bad(source, line, "ConsumedUnit", "not a token unit", cell("ConsumedUnit"))
                 continue
+            if qty * scale > MAX_ROW_TOKENS:
+                log.bad(source, line, "ConsumedQuantity", "not a plausible token count", qty)
+                continue
+            # an exact repeat of a usage row is an export glitch; counting it would double usage
+            key = tuple(str(v) for v in row.values())
+            if key in charges:
+                log.bad(
+                    source, line, "", f"duplicate of line {charges[key]}: the same charge twice"
+                )
+                continue
+            charges[key] = line
             end = _date(cell("ChargePeriodEnd"))
             starts.append(start)
             ends.append(end if end is not None and end > start else start + dt.timedelta(days=1))

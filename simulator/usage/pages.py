@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from simulator.usage.common import RowLog
+from simulator.usage.common import RowLog, sane_time
 from simulator.usage.jsonloc import JsonDoc, load_json
 
 
@@ -53,8 +53,8 @@ def _when(text: Any) -> dt.datetime | None:
         when = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-    # naive and aware stamps must compare; the API speaks UTC
-    return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
+    # naive and aware stamps must compare; the API speaks UTC; year 1 or 9999 is corrupt
+    return sane_time(when)
 
 
 def buckets(

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.errors import ImportDataError, Problem
-from simulator.usage.common import DAYS_PER_MONTH, RowLog
+from simulator.usage.common import (
+    DAYS_PER_MONTH,
+    MAX_ROW_TOKENS,
+    RowLog,
+    csv_problem,
+    csv_rows,
+    sane_time,
+)
 
 # accepted header names, compared case-insensitively (first match wins)
 COLUMNS = {
@@ -73,16 +80,14 @@ class LogRows:
 def _parse_time(text: str) -> dt.datetime | None:
     text = text.strip()
     try:
-        return dt.datetime.fromtimestamp(float(text), dt.UTC).replace(tzinfo=None)
+        return sane_time(dt.datetime.fromtimestamp(float(text), dt.UTC))
     except (ValueError, OverflowError, OSError):
         pass
     try:
         when = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-    if when.tzinfo is not None:
-        when = when.astimezone(dt.UTC).replace(tzinfo=None)
-    return when
+    return sane_time(when)  # naive stamps read as UTC; year 1 or 9999 is a bad row
 
 
 def _parse_count(text: str) -> int | None:
@@ -90,7 +95,8 @@ def _parse_count(text: str) -> int | None:
         value = float(text)
     except ValueError:
         return None
-    return int(value) if value >= 0 and value.is_integer() else None
+    ok = 0 <= value <= MAX_ROW_TOKENS and value.is_integer()  # nan and inf fail too
+    return int(value) if ok else None
 
 
 def _header(name: str, header: list[str]) -> tuple[dict[str, int], dict[str, int]]:
@@ -138,7 +144,10 @@ def read_log_rows(path: str | Path, log: RowLog, default_model: str) -> LogRows:
     out = LogRows()
     with io.StringIO(raw) as fh:
         reader = csv.reader(fh)
-        header = [h.strip().lower() for h in next(reader, [])]
+        try:
+            header = [h.strip().lower() for h in next(reader, [])]
+        except csv.Error as exc:
+            raise csv_problem(name, 1, exc) from None
         cols, optional = _header(name, header)
         labels = {k: header[i] for k, i in (cols | optional).items()}
         excludes = labels["prompt"] in EXCLUDES_CACHE
@@ -148,8 +157,7 @@ def read_log_rows(path: str | Path, log: RowLog, default_model: str) -> LogRows:
             if excludes
             else f"{labels['prompt']} includes cached tokens: uncached = prompt - cache columns"
         )
-        for row in reader:
-            line = reader.line_num
+        for line, row in csv_rows(reader, name):
             if not any(c.strip() for c in row):
                 continue
             cells = {k: row[i] if i < len(row) else "" for k, i in (cols | optional).items()}

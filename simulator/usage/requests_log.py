@@ -29,6 +29,7 @@ import numpy as np
 from simulator.catalog.prices import Catalog, load_catalog
 from simulator.errors import ImportDataError, Problem
 from simulator.scenario import scenario_from_data
+from simulator.scenario.numbers import strip_control
 from simulator.usage.common import (
     DEFAULT_CATALOG,
     DEFAULT_MODEL,
@@ -36,6 +37,7 @@ from simulator.usage.common import (
     ImportResult,
     RowLog,
     normalise_model,
+    plain_name,
     slugify,
 )
 from simulator.usage.fitting import fit_growth
@@ -154,13 +156,15 @@ def import_requests(
         w, info = _workload(rows, idx, wid, model_id, catalog, first.date())
         w["requests_per_month"] = round(per_second * len(idx) / len(times) * SECONDS_PER_MONTH, 3)
         w["growth"] = {"monthly_rate": fit.monthly_rate, "volatility": fit.volatility}
-        w["description"] = f"imported from {Path(path).name}: {len(idx)} requests of {model_id}"
+        w["description"] = strip_control(
+            f"imported from {Path(path).name}: {len(idx)} requests of {model_id}"
+        )
         info["fit"] = fit.as_dict()
         workloads.append(w)
         infos.append(info)
     data = {
         "schema_version": 1,
-        "name": name or f"Imported from request log ({Path(path).name})",
+        "name": plain_name(name or f"Imported from request log ({Path(path).name})"),
         "start": f"{y:04d}-{m:02d}",
         "horizon_months": HORIZON_MONTHS,
         "pricing": {"catalog": catalog_name, "overrides": {}},
