@@ -442,3 +442,13 @@ def test_json_schema_states_the_bounds_in_json_schema_words() -> None:
     assert [list(e.path) for e in validator.iter_errors(data)] == [
         ["workloads", 1, "requests_per_month"]
     ]
+
+
+def test_evaluate_refuses_an_infinite_commitment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["evaluate", str(DEFAULT), "--commit", "inf", "--paths", "200"]
+    assert run_cli(args, monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert "--commit must be a dollar amount from 0 to 1,000,000,000,000" in err
+    assert "internal error" not in err

@@ -31,6 +31,7 @@ from simulator.errors import SimulatorError
 from simulator.forecast.montecarlo import simulate
 from simulator.output.formatting import money, money_short, pct, points
 from simulator.planning.planner import plan_waves
+from simulator.scenario.numbers import MAX_MONEY
 
 
 @app.command()
@@ -176,6 +177,8 @@ def evaluate(
     given = [x for x in (commit, utilisation, coverage) if x is not None]
     if len(given) != 1:
         raise SimulatorError("give exactly one of --commit, --utilisation or --coverage")
+    if commit is not None and not (math.isfinite(commit) and 0 <= commit <= MAX_MONEY):
+        raise SimulatorError(f"--commit must be a dollar amount from 0 to {MAX_MONEY:,.0f}")
     s = load(file)
     with stage_bar(enabled=not json_out) as step:
         step("planning waves", 0.0)
