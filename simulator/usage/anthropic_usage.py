@@ -31,7 +31,6 @@ from simulator.usage.common import (
     DEFAULT_INPUT_TOKENS_PER_REQUEST,
     DEFAULT_MODEL,
     FAST_MODE_MULTIPLIER,
-    MAX_ROW_TOKENS,
     ImportResult,
     RowLog,
     UsageRecord,
@@ -42,6 +41,7 @@ from simulator.usage.jsonloc import JsonDoc
 from simulator.usage.naming import claude_name
 from simulator.usage.pages import buckets
 from simulator.usage.reconcile import explain_gaps, reconcile
+from simulator.usage.rowsafety import MAX_ROW_TOKENS
 
 GroupBy = Literal["workspace", "api_key"]
 _TOKEN_KEYS = {

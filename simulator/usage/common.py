@@ -8,12 +8,11 @@ shipped catalog so it can be reconciled against reported costs.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,6 +22,7 @@ from simulator.scenario import Scenario, Workload, scenario_from_data
 from simulator.scenario.numbers import strip_control
 from simulator.usage.fitting import GrowthFit, fit_growth
 from simulator.usage.naming import find_model
+from simulator.usage.rowsafety import plain_name
 
 BadRows = Literal["skip", "reject"]
 DAYS_PER_MONTH = 365.25 / 12.0
@@ -36,46 +36,6 @@ TOKEN_FIELDS = ("uncached", "cache_read", "write_5m", "write_1h", "output")
 # $30 / $150 per MTok (6x). Other models' fast rates are not published in the reference, so they
 # are priced at standard rates and the importer warns.
 FAST_MODE_MULTIPLIER = {"claude-opus-4-6": 6.0}
-
-
-# a row with more tokens than this is a corrupt export, not traffic (a year of 1M requests a second
-# at 30k tokens each is ~1e18 tokens; one row covers a day at most)
-MAX_ROW_TOKENS = 1e15
-# timestamps outside these years are corrupt (and year 1 or 9999 overflow date arithmetic)
-MIN_YEAR, MAX_YEAR = 1970, 2200
-
-
-def plain_name(text: str) -> str:
-    """A scenario name from export data or a file name: one printable line of <= 200 chars."""
-    return " ".join(strip_control(text, keep_newlines=True).split())[:200] or "Imported usage"
-
-
-def sane_time(when: dt.datetime | None) -> dt.datetime | None:
-    """``when`` as naive UTC if its year is plausible, else ``None`` (reported as a bad row)."""
-    if when is None or not MIN_YEAR <= when.year <= MAX_YEAR:
-        return None
-    return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
-
-
-def csv_problem(source: str, line: int, exc: Exception) -> ImportDataError:
-    """A located error for a CSV the csv module cannot read (e.g. a cell over its size limit)."""
-    return ImportDataError([Problem(source, line, "", f"unreadable CSV: {exc}", None, False)])
-
-
-def csv_rows(reader: Any, source: str) -> Iterator[tuple[int, Any]]:
-    """``(line, row)`` for each row of a csv reader; a row it cannot read becomes a located
-    :class:`ImportDataError` instead of ``csv.Error`` (cells over 131,072 characters, NUL bytes)."""
-    last = reader.line_num  # the header's line
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            # the reader's own count is unreliable mid-error; blame the line after the last row
-            raise csv_problem(source, last + 1, exc) from None
-        last = reader.line_num
-        yield last, row
 
 
 class RowLog:
@@ -397,10 +357,8 @@ def build_import(
         if "starts" in info["fit"]["extra"]:
             log.warnings.append(f"{wid}: {info['fit']['extra']['starts']}")
         info["workspace"] = key[0]
-        # workspace names and paths come from the export: keep them printable
-        w.description = strip_control(
-            f"{key[0]} x {key[1]}, imported from {source} ({window[0]}..{window[1]})"
-        )
+        text = f"{key[0]} x {key[1]}, imported from {source} ({window[0]}..{window[1]})"
+        w.description = strip_control(text)  # names from the export: keep them printable
         workloads.append(w)
         infos.append(info)
     last = max(months)

@@ -39,14 +39,10 @@ from simulator.usage.anthropic_usage import GroupBy
 from simulator.usage.common import (
     DEFAULT_CATALOG,
     DEFAULT_INPUT_TOKENS_PER_REQUEST,
-    MAX_ROW_TOKENS,
     ImportResult,
     RowLog,
     UsageRecord,
     build_import,
-    csv_problem,
-    csv_rows,
-    sane_time,
 )
 from simulator.usage.focus_sku import (
     COUNT_UNITS,
@@ -61,6 +57,7 @@ from simulator.usage.focus_sku import (
 )
 from simulator.usage.naming import claude_name, find_model
 from simulator.usage.reconcile import explain_gaps, reconcile
+from simulator.usage.rowsafety import MAX_ROW_TOKENS, csv_problem, csv_rows, sane_time
 
 __all__ = ["import_focus", "token_class"]
 

@@ -12,8 +12,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from simulator.usage.common import RowLog, sane_time
+from simulator.usage.common import (
+    RowLog,
+)
 from simulator.usage.jsonloc import JsonDoc, load_json
+from simulator.usage.rowsafety import sane_time
 
 
 def _pages(doc: JsonDoc) -> Iterator[tuple[str, Any]]:

@@ -11,12 +11,9 @@ from pathlib import Path
 from simulator.errors import ImportDataError, Problem
 from simulator.usage.common import (
     DAYS_PER_MONTH,
-    MAX_ROW_TOKENS,
     RowLog,
-    csv_problem,
-    csv_rows,
-    sane_time,
 )
+from simulator.usage.rowsafety import MAX_ROW_TOKENS, csv_problem, csv_rows, sane_time
 
 # accepted header names, compared case-insensitively (first match wins)
 COLUMNS = {

@@ -37,12 +37,12 @@ from simulator.usage.common import (
     ImportResult,
     RowLog,
     normalise_model,
-    plain_name,
     slugify,
 )
 from simulator.usage.fitting import fit_growth
 from simulator.usage.naming import claude_name
 from simulator.usage.request_rows import SECONDS_PER_MONTH, LogRows, read_log_rows
+from simulator.usage.rowsafety import plain_name
 
 
 def _spread(values: np.ndarray[Any, np.dtype[np.float64]]) -> dict[str, float]:
