@@ -77,8 +77,13 @@ class WriteError(SimulatorError, OSError):
     """A file that cannot be written (missing folder, no permission, disk full).
 
     Also an :class:`OSError`, so code that guards file writes with ``except OSError`` still
-    catches it; its message already names the path and the reason.
+    catches it. ``str()`` is the whole message (path and reason); ``strerror`` is the reason
+    alone, so ``f"cannot write {path}: {exc.strerror or exc}"`` in callers reads right too.
     """
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"cannot write {path}: {reason}")
+        self.strerror = reason
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "cannot write file"

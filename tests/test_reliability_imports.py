@@ -147,3 +147,16 @@ def test_control_characters_in_export_names_are_stripped(tmp_path: Path) -> None
     header = (FIXTURES / "focus_claude.csv").read_text().splitlines()[0].split(",")
     focus = _csv(tmp_path, "f.csv", "focus_claude.csv", header.index("SubAccountId"), "\x08acct")
     assert any(w.description.startswith("acct x") for w in import_focus(focus).scenario.workloads)
+
+
+def test_import_to_an_unwritable_path_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import run_cli
+
+    target = tmp_path / "missing" / "out.yaml"
+    args = ["import", "focus", str(FIXTURES / "focus_claude.csv"), "-o", str(target)]
+    assert run_cli(args, monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert f"error: cannot write {target}: No such file or directory" in err
+    assert err.count("cannot write") == 1 and "Traceback" not in err

@@ -49,9 +49,9 @@ def write_atomic(path: Path, text: str, style: TextStyle | None = None) -> None:
     except FileNotFoundError:
         mode = 0o666 & ~_UMASK
     except OSError as exc:
-        raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise WriteError(path, str(exc.strerror or exc)) from None
     if target.is_dir():
-        raise WriteError(f"cannot write {path}: it is a folder; give a file name")
+        raise WriteError(path, "it is a folder; give a file name")
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -64,7 +64,7 @@ def write_atomic(path: Path, text: str, style: TextStyle | None = None) -> None:
     except OSError as exc:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
-        raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise WriteError(path, str(exc.strerror or exc)) from None
     except BaseException:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
