@@ -452,3 +452,17 @@ def test_evaluate_refuses_an_infinite_commitment(
     err = capsys.readouterr().err
     assert "--commit must be a dollar amount from 0 to 1,000,000,000,000" in err
     assert "internal error" not in err
+
+
+def test_replacing_the_first_item_keeps_valid_yaml() -> None:
+    from simulator.scenario import Workload
+
+    s = loads_scenario(COMMENTED)
+    new = Workload(
+        id="new1", model="claude-sonnet-4-5", requests_per_month=1, input_tokens=1, output_tokens=1
+    )
+    s.workloads = [new, s.workloads[1]]
+    out = s.to_yaml()
+    assert "first: chat" not in out and "workloads:\n  - id: new1\n    model:" in out
+    assert _block(out, "agent") == "  # second: agent\n  - id: agent"
+    assert [w.id for w in loads_scenario(out).workloads] == ["new1", "agent"]

@@ -172,7 +172,14 @@ def merge_into(doc: Any, data: Any) -> Any:
         for key in [k for k in target if k not in data]:
             del target[key]
         for key, value in data.items():
-            target[key] = merge_into(target.get(key), value) if key in target else _fresh(value)
+            merged = merge_into(target.get(key), value) if key in target else _fresh(value)
+            if id(merged) in _DETACHED:
+                # the list's leading comment is also kept on this key: drop it there too
+                _DETACHED.discard(id(merged))
+                slot = target.ca.items.get(key)
+                if slot and len(slot) > 3:
+                    slot[3] = None
+            target[key] = merged
         return target
     if isinstance(data, list) and isinstance(doc, CommentedSeq):
         key = _identity_key(doc, data)
@@ -251,6 +258,10 @@ def _identity_key(doc: CommentedSeq, data: list[Any]) -> str | None:
     return None
 
 
+# lists whose leading comment _merge_by_key removed (merge_into clears the parent's copy)
+_DETACHED: set[int] = set()
+
+
 def _merge_by_key(doc: CommentedSeq, data: list[Any], key: str) -> CommentedSeq:
     # ruamel keeps the comment lines *between* two items on the earlier one (its last key), and
     # the first item's leading comment on the list; move each to the item it describes.
@@ -265,6 +276,11 @@ def _merge_by_key(doc: CommentedSeq, data: list[Any], key: str) -> CommentedSeq:
         items.append((item, found[1] if found else None))
     for i in range(len(doc) - 1, -1, -1):
         del doc[i]
+    if heads[0] is not None and items and items[0][1] is None:
+        # the first item's comment left with it and the new first item has none: an emptied
+        # comment token would break the emitter's indentation, so remove the comment instead
+        doc.ca.comment = None
+        _DETACHED.add(id(doc))
     for i, (item, head) in enumerate(items):
         doc.append(item)
         _set_head(doc, i, head)
@@ -284,9 +300,6 @@ def _item_heads(doc: CommentedSeq) -> list[str | None]:
         col = int(getattr(first[0], "column", 0) or 0)
         text = "".join(str(t.value) for t in first)
         heads.append("".join(" " * col + ln.lstrip() for ln in text.splitlines(keepends=True)))
-        first[0].value = ""
-        for t in first[1:]:
-            t.value = ""
     else:
         heads.append(None)
     for i in range(1, len(doc)):
@@ -325,9 +338,10 @@ def _set_head(doc: CommentedSeq, i: int, head: str | None) -> None:
     if head is None:
         return
     if i == 0:
-        first = _first_head_tokens(doc)
-        if first:
-            first[0].value = head.lstrip(" ")
+        tokens = doc.ca.comment[1] if _first_head_tokens(doc) else None
+        if tokens:
+            tokens[0].value = head.lstrip(" ")
+            del tokens[1:]  # the list is shared with the parent key's comment slot
         return  # a list whose first item had no comment: the moved comment is dropped
     token = _tail_token(doc[i - 1])
     if token is not None:

@@ -19,10 +19,9 @@ from typing import Any, Literal
 from simulator.catalog.prices import Catalog, load_catalog
 from simulator.errors import ImportDataError, Problem
 from simulator.scenario import Scenario, Workload, scenario_from_data
-from simulator.scenario.numbers import strip_control
 from simulator.usage.fitting import GrowthFit, fit_growth
 from simulator.usage.naming import find_model
-from simulator.usage.rowsafety import plain_name
+from simulator.usage.rowsafety import describe, plain_name
 
 BadRows = Literal["skip", "reject"]
 DAYS_PER_MONTH = 365.25 / 12.0
@@ -32,9 +31,8 @@ DEFAULT_MODEL = "claude-sonnet-4-5"
 DEFAULT_INPUT_TOKENS_PER_REQUEST = 2000.0
 HORIZON_MONTHS = 36
 TOKEN_FIELDS = ("uncached", "cache_read", "write_5m", "write_1h", "output")
-# fast mode (``speed: fast``) multiplies every token class; Anthropic lists Opus 4.6 fast mode at
-# $30 / $150 per MTok (6x). Other models' fast rates are not published in the reference, so they
-# are priced at standard rates and the importer warns.
+# fast mode (``speed: fast``) multiplies every token class: Opus 4.6 fast is $30 / $150 per MTok
+# (6x); other models' fast rates are unpublished, so they price at standard and the importer warns.
 FAST_MODE_MULTIPLIER = {"claude-opus-4-6": 6.0}
 
 
@@ -357,8 +355,7 @@ def build_import(
         if "starts" in info["fit"]["extra"]:
             log.warnings.append(f"{wid}: {info['fit']['extra']['starts']}")
         info["workspace"] = key[0]
-        text = f"{key[0]} x {key[1]}, imported from {source} ({window[0]}..{window[1]})"
-        w.description = strip_control(text)  # names from the export: keep them printable
+        w.description = describe(key, source, window)
         workloads.append(w)
         infos.append(info)
     last = max(months)

@@ -49,3 +49,8 @@ def csv_rows(reader: Any, source: str) -> Iterator[tuple[int, Any]]:
             raise csv_problem(source, last + 1, exc) from None
         last = reader.line_num
         yield last, row
+
+
+def describe(key: tuple[str, str], source: str, window: tuple[Any, Any]) -> str:
+    """An imported workload's description; workspace names from the export lose control chars."""
+    return strip_control(f"{key[0]} x {key[1]}, imported from {source} ({window[0]}..{window[1]})")
