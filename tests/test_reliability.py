@@ -114,7 +114,7 @@ def test_plan_and_forecast_hold_at_the_upper_bounds() -> None:
     p = plan_waves(s)
     assert p.status == "optimal"
     assert "route-support-sonnet" not in p.assignment  # 100,000 weeks fit no wave
-    assert p.expected_savings >= p.greedy_expected_savings > 1e18
+    assert p.expected_savings >= p.greedy_expected_savings * (1 - 1e-12) > 1e18
     f = simulate(s, p, paths=200)
     assert f.spend.shape == (200, s.horizon_months) or f.spend.shape[0] > 0
 

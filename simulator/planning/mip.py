@@ -39,13 +39,19 @@ def quiet_highs() -> Any:
     return h
 
 
+def _unit(value: F64) -> float:
+    return max(1.0, float(np.abs(value).max())) if len(value) else 1.0
+
+
 def _highs_model(a: sp.csc_matrix, lo: F64, hi: F64, value: F64, integer: bool) -> Any:
     import highspy
 
     lp = highspy.HighsLp()
     lp.num_col_ = a.shape[1]
     lp.num_row_ = a.shape[0]
-    lp.col_cost_ = -value
+    # dollars reach ~1e20 at the scenario's bounds: solve in units of the largest value so
+    # HiGHS's absolute tolerances mean the same at every scale (highs_lp scales duals back)
+    lp.col_cost_ = -value / _unit(value)
     lp.col_lower_ = np.zeros(a.shape[1])
     lp.col_upper_ = np.ones(a.shape[1]) if integer else np.full(a.shape[1], np.inf)
     lp.row_lower_ = lo
@@ -79,7 +85,7 @@ def highs_lp(
     if not sol.value_valid:
         return False, -np.inf, np.zeros(a.shape[1]), np.zeros(a.shape[0])
     x = np.asarray(sol.col_value)
-    y = np.asarray(sol.row_dual) if sol.dual_valid else np.zeros(a.shape[0])
+    y = np.asarray(sol.row_dual) * _unit(value) if sol.dual_valid else np.zeros(a.shape[0])
     return ok, float(value @ x), x, y
 
 
