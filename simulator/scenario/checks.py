@@ -9,7 +9,6 @@ from collections import Counter
 from simulator.catalog.prices import Catalog, available_catalogs, load_catalog
 from simulator.errors import CatalogError
 from simulator.scenario.capacity_checks import capacity_product_problems
-from simulator.scenario.limits import run_size_problem
 from simulator.scenario.model import Scenario, Workload
 from simulator.scenario.signed_checks import signed_problems
 
@@ -386,9 +385,6 @@ def pin_problems(s: Scenario) -> Found:
 def semantic_problems(s: Scenario) -> Found:
     """Every cross-field problem as ``(path, message, value)``."""
     out: Found = []
-    too_big = run_size_problem(s.simulation.paths, s.horizon_months, len(s.workloads))
-    if too_big:
-        out.append((("simulation", "paths"), too_big, s.simulation.paths))
     catalog = _catalog(s, out)
     _models(s, catalog, out)
     _workloads(s, out)

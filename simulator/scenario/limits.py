@@ -34,9 +34,9 @@ MAX_FILE_BYTES = 5_000_000
 MAX_DEPTH = 50
 MAX_EXPANDED_NODES = 200_000
 MAX_INT_DIGITS = 30
-# Monte Carlo work and memory grow with paths x months x workloads: at this size a run takes
-# about a minute on one core and its float32 arrays stay under ~1 GB
-MAX_RUN_CELLS = 50_000_000
+# Monte Carlo work grows with paths x months x workloads (memory does not: the forecast runs in
+# blocks of paths); 1e9 cells is several minutes of one core, 1M paths x 36 months x 27 workloads
+MAX_RUN_CELLS = 1_000_000_000
 
 _INT = re.compile(r"^[-+]?([0-9][0-9_]*|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+)$")
 
