@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import SCENARIOS, persist, report_for, set_yaml
-from app_pages.state import outcome_deltas
+from app_pages.state import outcome_table
 from simulator.decision.compare import compare
 from simulator.decision.report import term_stats
 from simulator.output import charts
-from simulator.output.formatting import md_text, money
+from simulator.output.formatting import md_text
 from simulator.scenario import load_scenario, loads_scenario
 
 ss = st.session_state
@@ -90,6 +90,8 @@ outcomes = [
         "optimised term spend": term_stats(r.optimized_term)["mean"],
         "unoptimised term spend": term_stats(r.baseline_term)["mean"],
         "recommended commitment": r.commit.recommended,
+        "discount": r.commit.discount,
+        "chance of unused commitment": r.commit.shortfall_probability,
         "expected cost": r.commit.expected_cost,
         "saving vs PAYG": r.commit.expected_savings,
         "exposure avoided": r.exposure_avoided,
@@ -97,9 +99,11 @@ outcomes = [
     }
     for r in reps
 ]
-table = outcome_deltas(outcomes, chosen, baseline)
-st.subheader(f"Outcomes (deltas against {md_text(base_name, dollars=True)})")
-st.dataframe(table.map(money).T, width="stretch")
+table = outcome_table(
+    outcomes, chosen, baseline, shares=frozenset({"discount", "chance of unused commitment"})
+)
+st.subheader(f"Outcomes: value (change against {md_text(base_name, dollars=True)})")
+st.dataframe(table, width="stretch")
 diff = pd.DataFrame(
     [
         {"input": row["path"]}

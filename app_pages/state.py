@@ -21,7 +21,9 @@ import pandas as pd
 
 from simulator.commitment import CommitRecommendation, recommend_commit
 from simulator.commitment.risk import SpendSamples
+from simulator.decision.words import points
 from simulator.errors import ScenarioError
+from simulator.output.formatting import money, pct
 from simulator.planning.checks import check_plannable
 from simulator.scenario import Contract, Scenario, loads_scenario, scenario_from_data
 from simulator.scenario.limits import decode_text
@@ -378,12 +380,24 @@ def _show(v: Any) -> str:
     return v if isinstance(v, str) else json.dumps(v)
 
 
-def outcome_deltas(
-    outcomes: Sequence[Mapping[str, float]], names: Sequence[str], baseline: int = 0
+def outcome_table(
+    outcomes: Sequence[Mapping[str, float]],
+    names: Sequence[str],
+    baseline: int = 0,
+    shares: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
-    """Outcomes per scenario with ``<metric> delta`` columns against ``outcomes[baseline]``."""
-    frame = pd.DataFrame(list(outcomes), index=list(names))
-    base = frame.iloc[baseline]
-    for col in list(frame.columns):
-        frame[f"{col} delta"] = frame[col] - base[col]
-    return frame
+    """Outcomes as text, one row per outcome and a column per scenario: the baseline's value, and
+    ``value (+delta)`` for the others (dollars, or percentage points for the ``shares``)."""
+    base = outcomes[baseline]
+    rows: dict[str, dict[str, str]] = {}
+    for key in base:
+        row: dict[str, str] = {}
+        for i, (name, out) in enumerate(zip(names, outcomes, strict=True)):
+            v, d = float(out[key]), float(out[key]) - float(base[key])
+            if key in shares:
+                text, delta = pct(v), ("+" if d >= 0 else "-") + points(abs(d))
+            else:
+                text, delta = money(v), ("+" if d >= 0 else "-") + money(abs(d))
+            row[name] = text if i == baseline else f"{text} ({delta})"
+        rows[key] = row
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(names))

@@ -302,7 +302,9 @@ def test_compare_clone_shows_deltas() -> None:
         {"input": "contract.term_months", "working copy": "24", "variant: variant 1": "12"}
     ]
     outcomes = at.dataframe[0].value
-    assert outcomes.loc["recommended commitment delta", "variant: variant 1"] == "-$3,000,000"
+    # value (change against the working copy): 24 months commit $3M more than 12
+    assert outcomes.loc["recommended commitment", "variant: variant 1"].endswith("(-$3,000,000)")
+    assert outcomes.loc["discount", "variant: variant 1"].endswith(" pp)")
 
 
 # -- handlers behind the widgets ----------------------------------------------------------------

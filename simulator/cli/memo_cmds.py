@@ -189,7 +189,7 @@ def _print_refresh(r: RefreshResult) -> None:
     ch = r.ranking_changes()
 
     def rank(x: float) -> str:
-        return "-" if math.isnan(x) else str(int(x))
+        return "not ranked" if math.isnan(x) else str(int(x))
 
     rows = [
         [
@@ -207,7 +207,7 @@ def _print_refresh(r: RefreshResult) -> None:
     )
     pc = r.plan_changes()
     if pc:
-        rows = [[p["lever"], p["before"] or "-", p["after"] or "-"] for p in pc]
+        rows = [[p["lever"], p["before"] or "not planned", p["after"] or "not planned"] for p in pc]
         console.print(table("Plan changes", ["lever", "wave before", "wave after"], rows))
     else:
         console.print("Plan: no lever changed wave.")
@@ -303,7 +303,9 @@ def compare_cmd(
         print_json(cmp.to_dict())
         return
     decisions = [
-        "-" if r.decision is None else f"{r.decision.chosen.action}: {r.decision.chosen.name}"
+        "no decision"
+        if r.decision is None
+        else f"{r.decision.chosen.action}: {r.decision.chosen.name}"
         for r in reports
     ]
     dec_rows = [["decision", *decisions]]

@@ -13,9 +13,9 @@ from simulator.scenario import Scenario
 
 
 def compact_money(x: float | None) -> str:
-    """Dollars for headlines: ``$2.0M``, ``$1.2B``, ``$830K``, ``$950`` (``-`` if missing)."""
+    """Dollars for headlines: ``$2.0M``, ``$1.2B``, ``$830K``, ``$950`` (``n/a`` if missing)."""
     if x is None or math.isnan(x):
-        return "-"
+        return "n/a"
     if math.isinf(x):
         return "never"
     sign, a = ("-" if x < 0 else ""), abs(x)
@@ -31,7 +31,7 @@ def compact_money(x: float | None) -> str:
 def percent(x: float | None, digits: int = 1) -> str:
     """A share as a percentage: ``0.081`` -> ``8.1%``."""
     if x is None or not math.isfinite(x):
-        return "-"
+        return "n/a"
     return f"{100 * x:.{digits}f}%"
 
 

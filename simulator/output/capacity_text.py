@@ -23,7 +23,7 @@ BINDING_WORDS = {
 def units(x: float, unit: str) -> str:
     """Reserved units in words: ``280,000 input tokens/min`` or ``$12.50 list $/min``."""
     if not math.isfinite(x):
-        return "-"
+        return "n/a"
     words = UNIT_WORDS.get(unit, unit)
     if unit == "usd_per_minute":
         return f"${x:,.2f}/min"
@@ -36,9 +36,9 @@ def binding(r: Reservation) -> str:
 
 
 def compact(x: float) -> str:
-    """A count for a headline: ``390k``, ``1.2M``, ``850`` (``-`` when not finite)."""
+    """A count for a headline: ``390k``, ``1.2M``, ``850`` (``n/a`` when not finite)."""
     if not math.isfinite(x):
-        return "-"
+        return "n/a"
     a = abs(x)
     if a >= 1e9:
         return f"{x / 1e9:.1f}B"
@@ -54,5 +54,5 @@ def compact(x: float) -> str:
 def compact_money(x: float) -> str:
     """Dollars for a headline: ``$523k``, ``$2.0M``, ``$850``."""
     if not math.isfinite(x):
-        return "-"
+        return "n/a"
     return ("-$" if x < 0 else "$") + compact(abs(x))

@@ -18,19 +18,19 @@ _MD_LINE_START = re.compile(r"^(\s*\d*)([#+\-=>.)])")
 
 
 def money(x: float | None) -> str:
-    """Dollars as ``$1,234,567`` (``-$5`` for negatives, ``-`` for missing or NaN, infinity as
+    """Dollars as ``$1,234,567`` (``-$5`` for negatives, ``n/a`` for missing or NaN, infinity as
     ``never``, e.g. a break-even that is never reached)."""
     if x is None or math.isnan(x):
-        return "-"
+        return "n/a"
     if math.isinf(x):
         return "never"
     return f"-${-x:,.0f}" if x < 0 else f"${x:,.0f}"
 
 
 def pct(x: float | None, digits: int = 1) -> str:
-    """A share as a percentage: ``0.081`` -> ``8.1%`` (``-`` for missing or not finite)."""
+    """A share as a percentage: ``0.081`` -> ``8.1%`` (``n/a`` for missing or not finite)."""
     if x is None or not math.isfinite(x):
-        return "-"
+        return "n/a"
     return f"{100 * x:.{digits}f}%"
 
 

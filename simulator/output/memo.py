@@ -121,8 +121,8 @@ def _plan(r: Report) -> list[Block]:
                     lv.kind,
                     f"{lv.effort_weeks:g}",
                     money(lv.effort_weeks * s.capacity.week_cost),
-                    money(float(b["annual_savings"])) if b is not None else "-",
-                    f"{float(b['payback_months']):.1f}" if b is not None else "-",
+                    money(float(b["annual_savings"])) if b is not None else "not in backlog",
+                    f"{float(b['payback_months']):.1f}" if b is not None else "not in backlog",
                 ]
             )
     waves = [
@@ -255,7 +255,7 @@ def _assumptions(r: Report) -> list[Block]:
             f"{w.requests_per_month:,.0f}",
             pct(w.growth.monthly_rate),
             pct(w.growth.volatility),
-            "-" if w.growth.saturation is None else f"{w.growth.saturation:g}x",
+            "none" if w.growth.saturation is None else f"{w.growth.saturation:g}x",
             f"{s.month_label(w.launch.first)} ({pct(w.launch.probability, 0)})",
         ]
         for w in s.workloads
@@ -266,7 +266,9 @@ def _assumptions(r: Report) -> list[Block]:
             lv.kind,
             f"{pct(lv.effect.low, 0)} / {pct(lv.effect.mode, 0)} / {pct(lv.effect.high, 0)}",
             pct(lv.success_probability, 0),
-            "-" if lv.shipped is None else f"{lv.shipped.month}: {pct(lv.shipped.realised_effect)}",
+            "not shipped"
+            if lv.shipped is None
+            else f"{lv.shipped.month}: {pct(lv.shipped.realised_effect)}",
         ]
         for lv in s.levers
     ]
