@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 
 from simulator.commitment.reservation import Reservation
+from simulator.decision.words import compact_money
+
+__all__ = ["BINDING_WORDS", "UNIT_WORDS", "binding", "compact", "compact_money", "units"]
 
 UNIT_WORDS = {
     "input_tpm": "input tokens/min",
@@ -49,10 +52,3 @@ def compact(x: float) -> str:
     if a >= 1e3:
         return f"{x / 1e3:.1f}k"
     return f"{x:,.0f}" if a >= 10 or x == int(x) else f"{x:.2f}"
-
-
-def compact_money(x: float) -> str:
-    """Dollars for a headline: ``$523k``, ``$2.0M``, ``$850``."""
-    if not math.isfinite(x):
-        return "n/a"
-    return ("-$" if x < 0 else "$") + compact(abs(x))
