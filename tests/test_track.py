@@ -262,3 +262,23 @@ def test_actuals_from_importers_are_priced_whole_months(tmp_path: Path) -> None:
     p.write_text("month,list_spend\n2026-08,5\n")
     assert read_actuals([p]).list_spend == [5.0]
     assert read_actuals([fix / "focus_claude.csv"]).months[0] == "2026-08"
+
+
+def test_cli_track_and_capacity_text_has_no_markup_tags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The CLI console prints every string literally, so styling must not be written as markup.
+    sc = tmp_path / "s.yaml"
+    sc.write_text(
+        (ROOT / "scenarios" / "default.yaml").read_text()
+        + "signed: {commit: 1000000, discount: 0.1, start: 2027-01, term_months: 12}\n"
+    )
+    act = tmp_path / "a.csv"
+    act.write_text("month,list_spend\n2027-01,600000\n2027-02,600000\n")
+    assert run_cli(["track", str(sc), "--actuals", str(act), "--paths", "1000"], monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert "on track" in out and "[" not in out.splitlines()[0]
+    cap = ROOT / "scenarios" / "reserved-capacity.yaml"
+    assert run_cli(["capacity", str(cap), "--paths", "200"], monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Capacity reservations") and "[bold]" not in out and "[/" not in out

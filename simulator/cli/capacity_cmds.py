@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from simulator.cli.common import (
     JsonOpt,
@@ -118,7 +119,7 @@ def _observed(
 
 def _print(rep: CapacityReport) -> None:
     s = rep.scenario
-    console.print(f"[bold]Capacity reservations[/bold] ({rep.paths:,} paths)", markup=True)
+    console.print(Text.assemble(("Capacity reservations", "bold"), f" ({rep.paths:,} paths)"))
     for ps in rep.products:
         p = ps.product
         scale = ps.term(1.0)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 
 from simulator.cli.common import (
     JsonOpt,
@@ -61,11 +61,16 @@ def track(
         return
     sg = s.signed
     assert sg is not None  # run_track refuses a scenario without one
-    verdict = "[green]on track[/green]" if r.on_track else "[red]at risk[/red]"
+    # Styles through Text, never markup: the SafeConsole prints markup literally.
+    verdict = ("on track", "green") if r.on_track else ("at risk", "red")
     console.print(
-        f"[bold]{escape(s.name)}[/bold]: {money(r.committed)} committed at {pct(sg.discount)} off "
-        f"for {sg.term_months} months from {sg.start}; {r.months_elapsed} months elapsed: "
-        f"{verdict}."
+        Text.assemble(
+            (s.name, "bold"),
+            f": {money(r.committed)} committed at {pct(sg.discount)} off "
+            f"for {sg.term_months} months from {sg.start}; {r.months_elapsed} months elapsed: ",
+            verdict,
+            ".",
+        )
     )
     rem = r.remaining
     rows = [
