@@ -194,4 +194,5 @@ def test_compact_headline_numbers() -> None:
         "850",
         "0.50",
     ]
-    assert (compact_money(2_000_000), compact_money(-522_560)) == ("$2.0M", "-$523k")
+    # money on the Capacity page reads like every other page's headline money
+    assert (compact_money(2_000_000), compact_money(-522_560)) == ("$2.0M", "-$523K")
