@@ -282,3 +282,14 @@ def test_cli_track_and_capacity_text_has_no_markup_tags(
     assert run_cli(["capacity", str(cap), "--paths", "200"], monkeypatch) == 0
     out = capsys.readouterr().out
     assert out.startswith("Capacity reservations") and "[bold]" not in out and "[/" not in out
+
+
+def test_signed_tier_schedule_checked_like_the_contract() -> None:
+    text = (ROOT / "scenarios" / "default.yaml").read_text()
+    text += "signed:\n  commit: 2300000\n  discount: 0.1\n  start: 2027-01\n"
+    text += "  tiers: [{min_commit: 0, discount: 0.1}, {min_commit: 0, discount: 0.05}]\n"
+    with pytest.raises(ScenarioError) as exc:
+        loads_scenario(text, "s.yaml")
+    shown = "\n".join(str(p) for p in exc.value.problems)
+    assert "signed.tiers.1.min_commit: tiers must rise in min_commit" in shown
+    assert "signed.tiers.1.discount: a larger tier cannot have a smaller discount" in shown

@@ -11,6 +11,7 @@ from simulator.errors import CatalogError
 from simulator.scenario.capacity_checks import capacity_product_problems
 from simulator.scenario.model import Scenario, Workload
 from simulator.scenario.signed_checks import signed_problems
+from simulator.scenario.tier_checks import tier_schedule_problems
 
 Loc = tuple[int | str, ...]
 Found = list[tuple[Loc, str, object]]
@@ -244,23 +245,7 @@ def _contract(s: Scenario, out: Found) -> None:
         )
     if not c.tiers:
         out.append((("contract", "tiers"), "need at least one tier", []))
-    for i in range(1, len(c.tiers)):
-        if c.tiers[i].min_commit <= c.tiers[i - 1].min_commit:
-            out.append(
-                (
-                    ("contract", "tiers", i, "min_commit"),
-                    "tiers must rise in min_commit",
-                    c.tiers[i].min_commit,
-                )
-            )
-        if c.tiers[i].discount < c.tiers[i - 1].discount:
-            out.append(
-                (
-                    ("contract", "tiers", i, "discount"),
-                    "a larger tier cannot have a smaller discount",
-                    c.tiers[i].discount,
-                )
-            )
+    out.extend(tier_schedule_problems(c.tiers, ("contract", "tiers")))
     if c.ramped and c.term_months % 12:
         out.append(
             (("contract", "ramped"), "a ramped contract needs a term in whole years", c.term_months)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simulator.scenario.model import Scenario
+from simulator.scenario.tier_checks import tier_schedule_problems
 
 Loc = tuple[int | str, ...]
 Found = list[tuple[Loc, str, object]]
@@ -14,23 +15,7 @@ def signed_problems(s: Scenario) -> Found:
     sg = s.signed
     if sg is None:
         return out
-    for i in range(1, len(sg.tiers)):
-        if sg.tiers[i].min_commit <= sg.tiers[i - 1].min_commit:
-            out.append(
-                (
-                    ("signed", "tiers", i, "min_commit"),
-                    "tiers must rise in min_commit",
-                    sg.tiers[i].min_commit,
-                )
-            )
-        if sg.tiers[i].discount < sg.tiers[i - 1].discount:
-            out.append(
-                (
-                    ("signed", "tiers", i, "discount"),
-                    "a larger tier cannot have a smaller discount",
-                    sg.tiers[i].discount,
-                )
-            )
+    out.extend(tier_schedule_problems(sg.tiers, ("signed", "tiers")))
     reached = [t for t in sg.tiers if t.min_commit <= sg.commit]
     if sg.tiers and not reached:
         out.append(
