@@ -65,5 +65,5 @@ def test_peak_memory_is_the_results_plus_one_block() -> None:
     finally:
         tracemalloc.stop()
     results = f.spend.nbytes + f.baseline.nbytes + sum(v.nbytes for v in f.lever_savings.values())
-    block = 5 * 36 * BLOCK_PATHS * 4  # shocks, factor, scratch and two accumulators (float32)
+    block = 5 * 36 * BLOCK_PATHS * 4  # two shock buffers, shared factor, two accumulators (float32)
     assert peak < results + block + 24 * 2**20

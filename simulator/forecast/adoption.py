@@ -19,6 +19,8 @@ its launch month (uniform over the range) on the paths where it ships (probabili
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 from scipy.special import ndtri
@@ -69,6 +71,109 @@ def volumes(
         ships = uniforms(rng, paths, sampling) < w.launch.probability
         v[:, ~ships] = 0.0
     v *= np.float32(w.requests_per_month)
+    return v
+
+
+@dataclass(frozen=True)
+class SharedFactor:
+    """The shocks all workloads share, cumulated over months and scaled for :func:`priced_volumes`.
+
+    With ``a = sqrt(1 - rho)`` a workload's log-growth to month ``t`` is
+    ``scale * sum_{k<=t} (a E_k + sqrt(rho) F_k) = scale * a * (cumE_t + cum_t)`` where
+    ``cum_t = sqrt(rho) / a * sum_{k<=t} F_k`` (``a > 0``), or ``scale * cum_t`` with
+    ``cum_t = sum_{k<=t} F_k`` when ``rho = 1`` (``a = 0``). Month 0 has no growth (row 0 is 0).
+    """
+
+    cum: F32
+    a: float
+
+    @classmethod
+    def from_normals(cls, f: F32, rho: float) -> SharedFactor | None:
+        """Cumulate the factor's normals ``f`` (shape ``(months, paths)``, overwritten)."""
+        if rho <= 0.0:
+            return None
+        a = float(np.sqrt(1.0 - rho))
+        if len(f):
+            f[0] = 0.0
+        for t in range(1, len(f)):
+            f[t] += f[t - 1]
+        f *= np.float32(np.sqrt(rho) / a if a > 0.0 else 1.0)
+        return cls(f, a)
+
+    def mix(self, z: F32) -> F32:
+        """Per-month correlated shocks ``a E_t + sqrt(rho) F_t`` from own shocks ``E``, in place."""
+        c = self.cum
+        if self.a == 0.0:  # rho = 1: the workload's own shocks carry no weight
+            np.subtract(c[1:], c[:-1], out=z[1:])
+            return z
+        for t in range(1, len(z)):
+            z[t] += c[t]
+            z[t] -= c[t - 1]
+        z *= np.float32(self.a)
+        return z
+
+
+def priced_volumes(
+    w: Workload,
+    months: int,
+    paths: int,
+    z: F32,
+    shared: SharedFactor | None,
+    rng: np.random.Generator,
+    sampling: Sampling,
+    price: F64 | None = None,
+) -> F32:
+    """Monthly requests times ``price`` (dollars per request, per month), ``(months, paths)``.
+
+    The forecast's inner loop: the same law and the same draws as :func:`volumes` on the
+    correlated shocks (``z`` holds the workload's own normals and is overwritten), priced in
+    the same pass. Without saturation the log-growth is cumulated first and the drift, the
+    starting volume and the price enter as one factor per month after the exponential::
+
+        v_t p_t = [v_0 p_t (1 + mu)^t e^(-t s^2 / 2)] * exp(s * a * (cumE_t + cum_t))
+
+    which costs five passes over the shocks instead of ten. Saturating workloads need each
+    month's growth factor and take the general path (:func:`volumes`).
+    """
+    row = np.ones(months) if price is None else np.asarray(price, dtype=np.float64)
+    if w.growth.saturation is not None:
+        mixed = shared.mix(z) if shared is not None else z
+        vol = volumes(w, months, paths, mixed, rng, sampling)
+        vol *= row.astype(np.float32)[:, None]
+        return vol
+    mu, sigma = w.growth.monthly_rate, w.growth.volatility
+    s2 = float(np.log1p(sigma**2 / (1.0 + mu) ** 2))
+    drift, scale = np.log1p(mu) - s2 / 2.0, float(np.sqrt(s2))
+    v = z
+    if months:
+        v[0] = 0.0
+    for t in range(1, months):
+        v[t] += v[t - 1]
+    if shared is None:
+        v *= np.float32(scale)
+    elif shared.a > 0.0:
+        v += shared.cum
+        v *= np.float32(scale * shared.a)
+    else:
+        np.multiply(shared.cum, np.float32(scale), out=v)
+    t_months = np.arange(months, dtype=np.float64)
+    if w.growth.trend_sd > 0:
+        # one trend offset per path (drawn as in volumes), growing linearly in log space
+        delta = ndtri(np.clip(uniforms(rng, paths, sampling), 1e-12, 1 - 1e-12))
+        d = (w.growth.trend_sd * delta).astype(np.float32)
+        for t in range(1, months):
+            v[t] += np.float32(t) * d
+    if not w.launch.first == w.launch.last == 0:
+        tau = _launch_months(w, paths, rng, sampling)
+        # restart at v_0 in the launch month: remove the log-growth (drift included) before it
+        v -= np.take_along_axis(v, tau[None, :], axis=0) + (drift * tau).astype(np.float32)
+        v[np.arange(months)[:, None] < tau[None, :]] = -np.inf
+    np.exp(v, out=v)
+    row = row * w.requests_per_month * np.exp(drift * t_months)
+    v *= row.astype(np.float32)[:, None]
+    if w.launch.probability < 1.0:
+        ships = uniforms(rng, paths, sampling) < w.launch.probability
+        v *= ships.astype(np.float32)[None, :]
     return v
 
 

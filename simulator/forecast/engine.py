@@ -10,7 +10,9 @@ therefore need the results and a few tens of megabytes, not several copies of ev
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from simulator.catalog.prices import Rates
-from simulator.forecast.adoption import volumes
+from simulator.forecast.adoption import SharedFactor, priced_volumes
 from simulator.forecast.randomness import (
     F32,
     F64,
@@ -29,7 +31,7 @@ from simulator.forecast.randomness import (
     uniforms,
 )
 from simulator.pricing.costs import Applied, cost_per_request
-from simulator.scenario import LEVER_ORDER, Lever, Scenario
+from simulator.scenario import LEVER_ORDER, Lever, Scenario, Workload
 
 # a multiple of 16 (Sobol replicates) and even (antithetic pairs): every block keeps whole groups
 BLOCK_PATHS = 1 << 16
@@ -74,6 +76,48 @@ class Results:
     kept: dict[str, F32] | None
 
 
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+# Draw the next workload's shocks on a second thread while this one is priced: numpy's
+# generators and ufuncs release the GIL, so on two cores the pricing hides behind the draws.
+# Every workload has its own stream, so the numbers do not depend on the threading.
+PREFETCH = _usable_cores() > 1
+
+
+def _shocks(
+    seed: int,
+    sampling: Sampling,
+    block: int,
+    n: int,
+    months: int,
+    names: list[str],
+) -> Iterator[tuple[np.random.Generator, F32]]:
+    """Each workload's stream and normals, in order; the next one drawn ahead when threaded."""
+    bufs = [np.empty((months, n), dtype=np.float32) for _ in range(2 if PREFETCH else 1)]
+
+    def draw(i: int) -> tuple[np.random.Generator, F32]:
+        rng = block_stream(seed, f"workload:{names[i]}", block)
+        return rng, normals(rng, n, months, sampling, out=bufs[i % len(bufs)])
+
+    if not PREFETCH or len(names) < 2:
+        for i in range(len(names)):
+            yield draw(i)
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="commitsim-draws") as pool:
+        ahead: Future[tuple[np.random.Generator, F32]] = pool.submit(draw, 0)
+        for i in range(len(names)):
+            got = ahead.result()
+            if i + 1 < len(names):
+                # the other buffer: the workload before this one is finished with it
+                ahead = pool.submit(draw, i + 1)
+            yield got
+
+
 def run_block(
     scenario: Scenario,
     ships: dict[str, int],
@@ -85,75 +129,114 @@ def run_block(
     out: Results,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Simulate paths ``span`` (block number ``block``) of every workload into ``out``."""
+    """Simulate paths ``span`` (block number ``block``) of every workload into ``out``.
+
+    Each workload's list spend without levers is added to the baseline; where levers are in
+    force, the part they save (per path) is added to ``saved``, and the plan's spend is the
+    baseline minus the savings. Workloads without a planned lever cost two passes over their
+    draws after the growth model, planned ones four more per period their set of levers holds.
+    """
     p0, p1 = span
     n = p1 - p0
     months = scenario.horizon_months
     periods = sorted(period_rates)
-    rho = scenario.simulation.correlation
-    factor = normals(block_stream(seed, "factor", block), n, months, sampling)
-    factor *= np.float32(np.sqrt(rho))
+    shared = SharedFactor.from_normals(
+        normals(block_stream(seed, "factor", block), n, months, sampling),
+        scenario.simulation.correlation,
+    )
     planned = bool(ships)
     # month-major float32 accumulators: contiguous rows, half the memory traffic of float64
-    total = np.zeros((months, n), dtype=np.float32)
-    base_total = np.zeros((months, n), dtype=np.float32) if planned else total
-    z = np.empty((months, n), dtype=np.float32)
-    scratch = np.empty((months, n), dtype=np.float32) if planned else z
-    for i, w in enumerate(scenario.workloads):
-        rng = block_stream(seed, f"workload:{w.id}", block)
-        normals(rng, n, months, sampling, out=z)
-        if rho > 0.0:
-            z *= np.float32(np.sqrt(1.0 - rho))
-            z += factor
-        vol = volumes(w, months, n, z, rng, sampling)
-        levers = ordered([lv for lv in scenario.levers if lv.workload == w.id and lv.id in ships])
-        applied = {}
-        for lv in levers:
-            effect, passed = lever_draws(lv, seed, n, sampling, block)
-            applied[lv.id] = Applied(lv, effect * passed, passed.astype(np.float64))
-        cuts = sorted({*periods, *(ships[lv.id] for lv in levers if ships[lv.id] < months)})
-        cuts.append(months)
+    baseline = np.zeros((months, n), dtype=np.float32)
+    saved = np.zeros((months, n), dtype=np.float32) if planned else baseline
+    period_of = np.searchsorted(periods, np.arange(months), side="right") - 1
+    names = [w.id for w in scenario.workloads]
+    draws = _shocks(seed, sampling, block, n, months, names)
+    for i, (w, (rng, z)) in enumerate(zip(scenario.workloads, draws, strict=True)):
+        base_cpr = {p: cost_per_request(w, period_rates[p]) for p in periods}
+        price = np.array([base_cpr[periods[k]] for k in period_of], dtype=np.float64)
+        spend = priced_volumes(w, months, n, z, shared, rng, sampling, price)
+        baseline += spend
+        msum = spend.sum(axis=1).astype(np.float64)
+        out.workload_baseline_sum[w.id] += msum
         wsum = out.workload_sum[w.id]
-        bsum = out.workload_baseline_sum[w.id]
-        costs: dict[tuple[int, tuple[str, ...]], Any] = {}  # per-path cost of a lever prefix
-        for a, b in itertools.pairwise(cuts):
-            period = max(p for p in periods if p <= a)
-            rates = period_rates[period]
-            base_cpr = np.float32(cost_per_request(w, rates))
-            seg = vol[a:b]
-            # float32 pairwise sums along the contiguous path axis: as accurate as the means were
-            msum = seg.sum(axis=1).astype(np.float64)
-            active = [lv for lv in levers if ships[lv.id] <= a]
-            if levers:
-                np.multiply(seg, base_cpr, out=scratch[: b - a])
-                base_total[a:b] += scratch[: b - a]
-                bsum[a:b] += msum * float(base_cpr)
-            if not active:
-                seg *= base_cpr
-                wsum[a:b] += msum * float(base_cpr)
-                if not levers and base_total is not total:
-                    base_total[a:b] += seg
-            else:
-                epoch_volume = seg.sum(axis=0, dtype=np.float64)
-                prev: Any = float(base_cpr)
-                for m, lv in enumerate(active):
-                    key = (period, tuple(x.id for x in active[: m + 1]))
-                    if key not in costs:
-                        costs[key] = cost_per_request(
-                            w, rates, [applied[x.id] for x in active[: m + 1]]
-                        )
-                    cur = costs[key]
-                    # sequential attribution: the savings add up to baseline - optimised exactly
-                    out.lever_savings[lv.id][p0:p1] += epoch_volume * (prev - cur)
-                    prev = cur
-                seg *= np.asarray(prev, dtype=np.float32)[None, :]
-                wsum[a:b] += seg.sum(axis=1)
-            total[a:b] += seg
+        if wsum is not out.workload_baseline_sum[w.id]:
+            wsum += msum
+        levers = ordered([lv for lv in scenario.levers if lv.workload == w.id and lv.id in ships])
+        if levers:
+            _apply_levers(
+                w, levers, ships, period_rates, (seed, sampling, block), span, spend, saved, out
+            )
         if out.kept is not None:
-            out.kept[w.id][p0:p1] = vol.T
+            out.kept[w.id][p0:p1] = spend.T
         if progress is not None:
             progress(i + 1)
-    del z, factor, scratch  # free the draws before the float64 copies
-    out.spend[p0:p1] = total.T
+    del z, shared  # free the draws before the float64 copies
+    out.baseline[p0:p1] = baseline.T
     if planned:
-        out.baseline[p0:p1] = base_total.T
+        np.subtract(baseline, saved, out=saved)
+        out.spend[p0:p1] = saved.T
+
+
+def _apply_levers(
+    w: Workload,
+    levers: list[Lever],
+    ships: dict[str, int],
+    period_rates: dict[int, dict[str, Rates]],
+    draw: tuple[int, Sampling, int],
+    span: tuple[int, int],
+    spend: F32,
+    saved: F32,
+    out: Results,
+) -> None:
+    """Add what ``levers`` save on each path and month of ``spend`` (one workload's list spend
+    without levers) to ``saved``, the workload's monthly sums and each lever's savings.
+
+    ``spend`` is overwritten: with the plan's spend when per-workload spend is kept, with the
+    saved dollars otherwise (the caller has already added it to the baseline).
+    """
+    seed, sampling, block = draw
+    p0, p1 = span
+    n = p1 - p0
+    months = len(spend)
+    applied = {}
+    for lv in levers:
+        effect, passed = lever_draws(lv, seed, n, sampling, block)
+        applied[lv.id] = Applied(lv, effect * passed, passed.astype(np.float64))
+    periods = sorted(period_rates)
+    cuts = sorted({*periods, *(ships[lv.id] for lv in levers if ships[lv.id] < months)})
+    cuts.append(months)
+    wsum = out.workload_sum[w.id]
+    costs: dict[tuple[int, tuple[str, ...]], Any] = {}  # per-path cost of a lever prefix
+    tmp = np.empty(n)
+    for a, b in itertools.pairwise(cuts):
+        active = [lv for lv in levers if ships[lv.id] <= a]
+        period = max(p for p in periods if p <= a)
+        rates = period_rates[period]
+        base = float(cost_per_request(w, rates))
+        if not active or base == 0.0:
+            continue
+        seg = spend[a:b]
+        # requests per path over the segment (a float32 sum of at most a horizon of rows)
+        requests = seg.sum(axis=0).astype(np.float64)
+        requests *= 1.0 / base
+        prev: Any = base
+        for m, lv in enumerate(active):
+            key = (period, tuple(x.id for x in active[: m + 1]))
+            if key not in costs:
+                costs[key] = cost_per_request(w, rates, [applied[x.id] for x in active[: m + 1]])
+            cur = costs[key]
+            # sequential attribution: the savings add up to baseline - optimised exactly
+            np.subtract(prev, cur, out=tmp)
+            tmp *= requests
+            out.lever_savings[lv.id][p0:p1] += tmp
+            prev = cur
+        share = np.broadcast_to(np.asarray((base - prev) / base, dtype=np.float32), (n,))
+        if out.kept is None:
+            seg *= share[None, :]  # now the saved dollars
+            saved[a:b] += seg
+            wsum[a:b] -= seg.sum(axis=1)
+        else:
+            cut = seg * share[None, :]
+            saved[a:b] += cut
+            wsum[a:b] -= cut.sum(axis=1)
+            seg -= cut

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.forecast.adoption import volumes
+from simulator.forecast.adoption import SharedFactor, priced_volumes
 from simulator.forecast.engine import block_stream, blocks, lever_draws
 from simulator.forecast.montecarlo import ship_months
 from simulator.forecast.randomness import F64, Sampling, even_paths, normals
@@ -82,17 +82,15 @@ def monthly_units(
     # the forecast's blocks of paths and their streams, so the draws are the forecast's
     for k, (p0, p1) in enumerate(blocks(n)):
         nb = p1 - p0
-        factor = normals(block_stream(seed, "factor", k), nb, months, sampling)
-        factor *= np.float32(np.sqrt(rho))
+        shared = SharedFactor.from_normals(
+            normals(block_stream(seed, "factor", k), nb, months, sampling), rho
+        )
         for w in scenario.workloads:
             if w.id not in chosen:
                 continue  # streams are keyed by name, so skipping one changes no other draw
             rng = block_stream(seed, f"workload:{w.id}", k)
             z = normals(rng, nb, months, sampling)
-            if rho > 0.0:
-                z *= np.float32(np.sqrt(1.0 - rho))
-                z += factor
-            vol = volumes(w, months, nb, z, rng, sampling).astype(np.float64)
+            vol = priced_volumes(w, months, nb, z, shared, rng, sampling).astype(np.float64)
             levers = [lv for lv in scenario.levers if lv.workload == w.id and lv.id in ships]
             draws = {lv.id: lever_draws(lv, seed, nb, sampling, k) for lv in levers}
             for m in range(months):
