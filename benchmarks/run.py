@@ -34,6 +34,7 @@ from charts import line_chart  # noqa: E402
 from simulator import load_scenario  # noqa: E402
 from simulator.decision.report import recommend  # noqa: E402
 from simulator.decision.sensitivity import tornado  # noqa: E402
+from simulator.forecast import engine  # noqa: E402
 from simulator.forecast.montecarlo import simulate  # noqa: E402
 from simulator.forecast.synthetic import generated_programme  # noqa: E402
 from simulator.output.memo import render_memo  # noqa: E402
@@ -118,6 +119,18 @@ def forecast(paths: int, big: int, scaling: tuple[int, ...], repeats: int) -> No
             f"| {sampling} | {bare:.3f} | {bare / base:.2f}x | {withp:.3f} | {withp / base:.2f}x"
             f" | {peak[0]:.3f} GiB |"
         )
+    engine.PREFETCH, threaded = False, engine.PREFETCH
+    try:
+        one = best_of(lambda: simulate(s, sampling="plain"), repeats)
+        one_plan = best_of(lambda: simulate(s, plan, sampling="plain"), repeats)
+    finally:
+        engine.PREFETCH = threaded
+    say(
+        f"\nThe table draws the next workload's shocks on a second thread while this one is priced"
+        f" ({'on' if threaded else 'off: one usable core'} here). On one thread, plain sampling"
+        f" takes {one:.3f} s ({one / base:.2f}x) without a plan and {one_plan:.3f} s"
+        f" ({one_plan / base:.2f}x) with it."
+    )
     t = time.perf_counter()
     with traced() as peak:
         f = simulate(s, plan, paths=big)
