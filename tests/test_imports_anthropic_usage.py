@@ -17,6 +17,9 @@ from simulator.usage import import_anthropic_usage
 FIX = Path(__file__).parent / "fixtures" / "imports"
 PAGES = [FIX / f"usage_page{i}.json" for i in (1, 2, 3)]
 OCT = 30.4375 / 31  # a 31-day month scaled to the average month (365.25 / 12 days)
+# month 0 is the month after the data: a fit on under 3 months (rate 0, trend sd 0.02) grows the
+# last month by exp(0.02^2 / 2), the forecast's own mean one month on
+PRIOR_MONTH = math.exp(0.02**2 / 2)
 
 
 def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
@@ -39,7 +42,9 @@ def test_workloads_from_three_pages() -> None:
     haiku, main_ws, long_ws = s.workloads
     # October: 10M uncached + 20M read + 2M 5m-write + 1M 1h-write (standard) + 4M batch uncached
     assert main_ws.model == "claude-sonnet-4-5"
-    assert main_ws.requests_per_month == pytest.approx(37e6 / 2000 * OCT, abs=1e-3)  # 18,164.31
+    # October's 18,164.31 requests grown one month at the fitted 10%: 19,980.75 in November
+    assert main_ws.requests_per_month == pytest.approx(37e6 / 2000 * OCT * 1.1, abs=1e-3)
+    assert main_ws.requests_per_month == pytest.approx(19_980.746, abs=1e-3)
     assert main_ws.input_tokens == 2000
     assert main_ws.output_tokens == pytest.approx(4_261_000 / 18_500, abs=1e-3)  # 230.324
     assert main_ws.cache_read_share == pytest.approx(20 / 37, abs=1e-6)
@@ -51,12 +56,12 @@ def test_workloads_from_three_pages() -> None:
     assert main_ws.growth.monthly_rate == pytest.approx(0.10, abs=1e-6)
     assert main_ws.growth.volatility == pytest.approx(0.0, abs=1e-6)
     # null workspace -> default; 3M in September, 6.2M in October (twice the per-day volume)
-    assert haiku.requests_per_month == pytest.approx(3043.75, abs=1e-3)
+    assert haiku.requests_per_month == pytest.approx(3043.75 * PRIOR_MONTH, abs=1e-3)
     assert haiku.growth.monthly_rate == 0.0
     assert haiku.growth.volatility == pytest.approx(math.log(2), abs=1e-6)
     # null model -> claude-sonnet-4-5; context window 200k-1M; one month -> prior volatility
     assert long_ws.long_context_share == 1.0
-    assert long_ws.requests_per_month == pytest.approx(1e6 / 2000 * OCT, abs=1e-3)
+    assert long_ws.requests_per_month == pytest.approx(1e6 / 2000 * OCT * PRIOR_MONTH, abs=1e-3)
     assert long_ws.growth.volatility == 0.05
     warnings = " | ".join(res.summary["warnings"])
     assert "1 row(s) with model null priced as claude-sonnet-4-5" in warnings
@@ -120,9 +125,12 @@ def test_bad_rows_skipped_and_listed() -> None:
     res = import_anthropic_usage([FIX / "usage_bad.json"], bad_rows="skip")
     assert res.summary["rows_skipped"] == 5 and len(res.skipped) == 5
     (w,) = res.scenario.workloads
-    # two good rows: 1500 prompt, 150 output over a 2-day window, scaled to 30.4375 days
+    # two good rows: 1500 prompt, 150 output over a 2-day window, scaled to 30.4375 days; the
+    # window (October 1-2) sits at 1/31 of October, November's middle 1.5 - 1/31 months later
     assert w.id == "wrkspc-a-claude-opus-4-5"
-    assert w.requests_per_month == pytest.approx(1500 * 30.4375 / 2 / 2000, abs=1e-3)
+    ahead = 1.5 - 1 / 31
+    grow = math.exp(0.02**2 * ahead**2 / 2)
+    assert w.requests_per_month == pytest.approx(1500 * 30.4375 / 2 / 2000 * grow, abs=1e-3)
     assert w.output_tokens == pytest.approx(200.0)
 
 
@@ -180,7 +188,11 @@ def test_group_by_api_key_and_tokens_per_request() -> None:
     ]
     sonnet = res.scenario.workloads[1]
     assert sonnet.input_tokens == 1000
-    assert sonnet.requests_per_month == pytest.approx(38e6 / 1000 * OCT, abs=1e-3)
+    # October's requests at 1,000 tokens each, grown one month at the merged workload's fit
+    g = sonnet.growth
+    grow = (1 + g.monthly_rate) * math.exp(g.trend_sd**2 / 2)
+    assert grow > 1.05
+    assert sonnet.requests_per_month == pytest.approx(38e6 / 1000 * OCT * grow, abs=1e-3)
     assert sonnet.long_context_share == pytest.approx(1e6 / 42_261_000, abs=1e-6)
 
 

@@ -17,14 +17,16 @@ from simulator.usage.focus import token_class
 
 FIX = Path(__file__).parent / "fixtures" / "imports"
 OCT = 30.4375 / 31
+# month 0 is the month after the data: a fit on under 3 months (rate 0, trend sd 0.02) grows the
+# last month by exp(0.02^2 / 2), the forecast's own mean one month on
+PRIOR_MONTH = math.exp(0.02**2 / 2)
 
 
 def test_workloads_shares_and_growth() -> None:
     res = import_focus(FIX / "focus_claude.csv")
     sonnet, haiku = res.scenario.workloads
     assert (sonnet.id, haiku.id) == ("acct-eng-claude-sonnet-4-5", "default-claude-haiku-4-5")
-    # October: 14.4M input, 5M cache read, 2M 1h cache write, 1M output
-    assert sonnet.requests_per_month == pytest.approx(21.4e6 / 2000 * OCT, abs=1e-3)
+    # October: 14.4M input, 5M cache read, 2M 1h cache write, 1M output (grown below)
     assert sonnet.output_tokens == pytest.approx(1e6 / (21.4e6 / 2000), abs=1e-3)  # 93.458
     assert sonnet.cache_read_share == pytest.approx(5 / 21.4, abs=1e-6)
     assert sonnet.cache_write_share == pytest.approx(2 / 21.4, abs=1e-6)
@@ -37,6 +39,13 @@ def test_workloads_shares_and_growth() -> None:
     ws = s * math.tan(0.4 * math.pi) / NormalDist().inv_cdf(0.9)
     rate = math.exp(m + ws**2 / 2) - 1
     assert sonnet.growth.monthly_rate == pytest.approx(rate, abs=1e-6)
+    # month 0 (November) is October grown one month: x (1 + 0.8357) x exp(0.05^2 / 2), the trend
+    # sd at its 0.05 cap (w s / sqrt(2) is far above it); rel 1e-6: the rate is stored to 6 places
+    assert sonnet.growth.trend_sd == 0.05
+    oct_requests = 21.4e6 / 2000 * OCT  # 10,505.85
+    assert sonnet.requests_per_month == pytest.approx(
+        oct_requests * (1 + rate) * math.exp(0.05**2 / 2), rel=1e-6
+    )
     vol = (1 + rate) * math.sqrt(math.expm1(ws**2))  # 1.30: above the scenario bound
     assert sonnet.growth.volatility == 1.0 and vol > 1.0
     (fit,) = [w["fit"] for w in res.summary["workloads"] if w["model"] == "claude-sonnet-4-5"]
@@ -44,7 +53,7 @@ def test_workloads_shares_and_growth() -> None:
     # output-only batch traffic: requests from output tokens, all of it batch
     assert haiku.batch_share == 1.0
     assert haiku.input_tokens == 0.0 and haiku.output_tokens == 2000.0
-    assert haiku.requests_per_month == pytest.approx(2e6 / 2000 * OCT, abs=1e-3)
+    assert haiku.requests_per_month == pytest.approx(2e6 / 2000 * OCT * PRIOR_MONTH, abs=1e-3)
 
 
 def test_reconciliation_and_non_usage_rows() -> None:
@@ -74,7 +83,7 @@ def test_bad_rows_rejected_then_skipped() -> None:
     res = import_focus(FIX / "focus_bad.csv", bad_rows="skip")
     assert res.summary["rows_used"] == 1 and res.summary["rows_skipped"] == 5
     (w,) = res.scenario.workloads
-    assert w.requests_per_month == pytest.approx(10e6 / 2000 * OCT, abs=1e-3)
+    assert w.requests_per_month == pytest.approx(10e6 / 2000 * OCT * PRIOR_MONTH, abs=1e-3)
 
 
 def test_missing_columns_are_named(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,9 @@ def test_focus10_bedrock_usage_types_units_and_regional_gap() -> None:
     assert sonnet.cache_write_share == pytest.approx(1 / 34, abs=1e-6)
     assert sonnet.cache_ttl == "1h"
     # "Units" whose ListCost implies 1,000 tokens each: 5,000 units = 5M tokens
-    assert haiku.requests_per_month == pytest.approx(5e6 / 2000 * 30.4375 / 31, abs=1e-3)
+    # grown one month into November: one month of the prior trend sd 0.02 (rate 0, one month)
+    oct_requests = 5e6 / 2000 * 30.4375 / 31
+    assert haiku.requests_per_month == pytest.approx(oct_requests * math.exp(0.02**2 / 2), abs=1e-3)
     rec = {r["model"]: r for r in res.summary["reconciliation"]["by_model"]}
     # list: Sep 10x3 + 20x0.3 + 2x3.75 + 1x15 = 58.5; Oct 11x3 + 22x0.3 + 1x6 + 1.1x15 = 62.1
     assert rec["claude-sonnet-4-5"]["priced"] == pytest.approx(120.6)
@@ -130,7 +133,10 @@ def test_admin_api_grouped_by_speed_and_accounts() -> None:
     assert res.summary["rows_skipped"] == 0
     (w,) = res.scenario.workloads
     # per day 1.0M + 0.2M + 0.5M uncached: none of the three rows is a duplicate
-    assert w.requests_per_month == pytest.approx(1.7e6 / 2000 * 30.4375, abs=1e-3)
+    # two days (November 1-2, at 1/30 of November), grown to December's middle 1.5 - 1/30 months
+    # on: the fallback fit's rate 0 and trend sd 0.02 give exp(0.02^2 (1.5 - 1/30)^2 / 2)
+    grow = math.exp(0.02**2 * (1.5 - 1 / 30) ** 2 / 2)
+    assert w.requests_per_month == pytest.approx(1.7e6 / 2000 * 30.4375 * grow, abs=1e-3)
     # standard 1M x $5 + 0.1M x $25 = 7.5; fast (0.2 x 5 + 0.02 x 25) x 6 = 9; service 2.5
     rec = res.summary["reconciliation"]
     assert rec["priced_total"] == pytest.approx(2 * 19.0)

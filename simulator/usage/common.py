@@ -19,7 +19,8 @@ from typing import Any, Literal
 from simulator.catalog.prices import Catalog, load_catalog
 from simulator.errors import ImportDataError, Problem
 from simulator.scenario import Scenario, Workload, scenario_from_data
-from simulator.usage.fitting import GrowthFit, fit_growth
+from simulator.usage.fitting import GrowthFit, fit_growth, growth_multiplier
+from simulator.usage.months import covered_days, missing_days, month_centres, month_key, next_month
 from simulator.usage.naming import find_model
 from simulator.usage.rowsafety import describe, plain_name
 
@@ -115,71 +116,6 @@ def unique_ids(names: Iterable[str]) -> list[str]:
     return out
 
 
-def month_key(day: dt.date) -> tuple[int, int]:
-    """``(year, month)`` of a day."""
-    return day.year, day.month
-
-
-def _next_month(key: tuple[int, int]) -> tuple[int, int]:
-    y, m = key
-    return (y + 1, 1) if m == 12 else (y, m + 1)
-
-
-def covered_days(
-    first: dt.date, end: dt.date, have: set[dt.date] | None = None
-) -> dict[tuple[int, int], float]:
-    """Days of each calendar month inside the data window ``[first, end)``.
-
-    With ``have`` (the days the export holds data for), only those days count: a day with no
-    bucket at all is missing data, not a day of zero usage.
-    """
-    out: dict[tuple[int, int], float] = {}
-    key = month_key(first)
-    while dt.date(*key, 1) < end:
-        lo = max(first, dt.date(*key, 1))
-        hi = min(end, dt.date(*_next_month(key), 1))
-        if have is None:
-            out[key] = float((hi - lo).days)
-        else:
-            out[key] = float(sum(lo + dt.timedelta(days=i) in have for i in range((hi - lo).days)))
-        key = _next_month(key)
-    return out
-
-
-def month_centres(
-    first: dt.date, end: dt.date, have: set[dt.date] | None = None
-) -> dict[tuple[int, int], float]:
-    """Where in each month (0..1) the covered days of ``[first, end)`` sit on average.
-
-    A full month is centred at 0.5; a workload that starts on the 17th of a 31-day month has its
-    first month centred at 0.77, so its per-day volume is placed at the time it measures.
-    """
-    out: dict[tuple[int, int], float] = {}
-    key = month_key(first)
-    while dt.date(*key, 1) < end:
-        m0, m1 = dt.date(*key, 1), dt.date(*_next_month(key), 1)
-        days = [
-            (d - m0).days
-            for d in (
-                max(first, m0) + dt.timedelta(days=i)
-                for i in range((min(end, m1) - max(first, m0)).days)
-            )
-            if have is None or d in have
-        ]
-        out[key] = (sum(days) / len(days) + 0.5) / (m1 - m0).days if days else 0.5
-        key = _next_month(key)
-    return out
-
-
-def missing_days(first: dt.date, end: dt.date, have: set[dt.date]) -> list[dt.date]:
-    """Days inside ``[first, end)`` the export holds no data for."""
-    return [
-        first + dt.timedelta(days=i)
-        for i in range((end - first).days)
-        if first + dt.timedelta(days=i) not in have
-    ]
-
-
 def price_record(rec: UsageRecord, catalog: Catalog) -> float:
     """List price of a record in dollars: batch, long-context rates, US-only 1.1x, fast mode."""
     rates = catalog.rates(rec.model, rec.day)
@@ -251,10 +187,15 @@ def _workload(
     write = min(round(writes / prompt, 6), 1.0 - read) if prompt > 0 else 0.0
     batch = sum(r.total for r in cur if r.batch) * scale
     long_ = sum(r.total for r in cur if r.long_context) * scale
+    growth = _growth(fit)
+    # the forecast does not grow month 0, the month after the data: give it the growth from
+    # when the last month's volume was measured (its centre: 1 month for a full last month)
+    ahead = 1.5 - centre.get(last, 0.5)
+    grow = growth_multiplier(growth["monthly_rate"], growth.get("trend_sd", 0.0), ahead)
     w = Workload(
         id=wid,
         model=model,
-        requests_per_month=round(requests, 3),
+        requests_per_month=round(requests * grow, 3),
         input_tokens=round(prompt / requests, 6) if requests > 0 else 0.0,
         output_tokens=round(sums["output"] / requests, 3) if requests > 0 else 0.0,
         cache_read_share=read,
@@ -262,11 +203,14 @@ def _workload(
         cache_ttl="1h" if sums["write_1h"] > sums["write_5m"] else "5m",
         batch_share=round(batch / total, 6) if total > 0 else 0.0,
         long_context_share=round(long_ / total, 6) if total > 0 else 0.0,
-        growth=_growth(fit),
+        growth=growth,
     )
     info = {
         "id": wid,
         "model": model,
+        "requests_last_month": requests,
+        "months_ahead": ahead,
+        "month0_growth": grow,
         "monthly_tokens": {f: sums[f] for f in TOKEN_FIELDS},
         "months": [f"{y:04d}-{m:02d}" for y, m in months],
         "tokens_per_day": daily,
@@ -301,10 +245,16 @@ def build_import(
     log : RowLog
         Bad rows and warnings; raises here when rejecting and any row was bad.
     tokens_per_request : float
-        Rule for exports without request counts: ``requests_per_month`` = the last month's prompt
+        Rule for exports without request counts: the last month's requests are its prompt
         tokens (uncached + cache reads + cache writes) / ``tokens_per_request``, and
         ``input_tokens`` = ``tokens_per_request``. Cost is linear in requests x tokens, so this
-        choice changes no dollar figure.
+        choice changes no dollar figure. The scenario starts the month after the data and the
+        forecast does not grow its month 0, so ``requests_per_month`` is the last month's
+        requests grown one month at the fitted growth:
+        ``x (1 + monthly_rate) exp(trend_sd^2 / 2)``
+        (:func:`simulator.usage.fitting.growth_multiplier`; a last month with only some of its
+        days grows ``1.5 - c`` months, ``c`` where those days sit as a fraction of the month).
+        Tokens per request and the shares are the last month's, ungrown.
     catalog_name : str
         Price catalog used for the scenario and for pricing usage.
     have_days : set of date, optional
@@ -359,7 +309,7 @@ def build_import(
         workloads.append(w)
         infos.append(info)
     last = max(months)
-    start = _next_month(last)
+    start = next_month(last)
     data = {
         "schema_version": 1,
         "name": plain_name(name),
@@ -389,7 +339,10 @@ def build_import(
         "requests_rule": (
             f"no request counts in the data: requests_per_month = last month's prompt tokens "
             f"(uncached + cache reads + cache writes, scaled to {DAYS_PER_MONTH:.4g} days) / "
-            f"{tokens_per_request:g} input tokens per request"
+            f"{tokens_per_request:g} input tokens per request, then grown by one month of the "
+            "fitted growth (x (1 + monthly rate), and x exp(trend sd^2 / 2) for the trend's "
+            "doubt), because the scenario starts the month after the data; a last month with "
+            "only some of its days grows from the middle of those days"
         ),
         "workloads": infos,
         "priced_usage_by_model": dict(sorted(priced.items())),

@@ -96,6 +96,26 @@ def log_params(rate: float, vol: float) -> tuple[float, float]:
     return math.log1p(rate) - s2 / 2.0, math.sqrt(s2)
 
 
+def growth_multiplier(rate: float, trend_sd: float, months: float) -> float:
+    """Expected volume ``months`` after a measured one, relative to it, under the forecast's law.
+
+    ``(1 + rate)^g exp(trend_sd^2 g^2 / 2)`` for ``g = months > 0``: the mean of ``g`` monthly
+    factors with mean ``1 + rate`` and one log-trend offset ``N(0, trend_sd^2)`` per path, the
+    :mod:`simulator.forecast.adoption` law (whose month 0 is not grown). An importer's data end
+    the month before the scenario's month 0, so month 0's expected volume is the last month's
+    times this with ``g = 1`` (a full last month). Backwards (``g <= 0``) only the rate applies.
+
+    Examples
+    --------
+    >>> round(growth_multiplier(0.1, 0.0, 1.0), 12)
+    1.1
+    >>> round(growth_multiplier(0.1, 0.2, 1.0), 6)  # 1.1 * exp(0.02)
+    1.122221
+    """
+    ahead = max(months, 0.0)
+    return float((1.0 + rate) ** months * math.exp(trend_sd * trend_sd * ahead * ahead / 2.0))
+
+
 def _clip(rate: float, vol: float, notes: list[str]) -> tuple[float, float]:
     lo, hi = _RATE_BOUNDS
     if not lo <= rate <= hi:

@@ -24,7 +24,8 @@ from simulator.catalog.prices import load_catalog
 from simulator.errors import SimulatorError
 from simulator.forecast.randomness import F64
 from simulator.scenario import Lever
-from simulator.usage.common import UsageRecord, covered_days, price_record
+from simulator.usage.common import UsageRecord, price_record
+from simulator.usage.months import covered_days
 
 # measurement noise floor and the noise assumed with fewer than two pre-ship months
 SIGMA_FLOOR = 0.02

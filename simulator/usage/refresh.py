@@ -11,7 +11,9 @@ Procedure (``docs/memo-and-refresh.md`` has every formula):
    and refit a triangular by matching the posterior mode, mean and variance
    (:mod:`simulator.usage.bayes`);
 4. refit each mapped workload's baseline from the last month of data, projected to the scenario's
-   month 0 with the fitted growth; add workloads for traffic the scenario does not know yet;
+   month 0 with the fitted growth (:func:`simulator.usage.fitting.growth_multiplier`, trend doubt
+   included, from the middle of the last month's covered days: the importer's rule); add
+   workloads for traffic the scenario does not know yet, projected the same way;
 5. re-plan and re-recommend, and report what moved.
 """
 
@@ -33,7 +35,7 @@ from simulator.scenario.checks import semantic_problems
 from simulator.usage.anthropic_usage import import_anthropic_usage, read_usage
 from simulator.usage.bayes import PriorUpdate, bayes_update, clip_unit
 from simulator.usage.common import DAYS_PER_MONTH, RowLog
-from simulator.usage.fitting import fit_growth
+from simulator.usage.fitting import fit_growth, growth_multiplier
 from simulator.usage.measure import (
     Measurement,
     MonthKey,
@@ -43,6 +45,7 @@ from simulator.usage.measure import (
     monthly_usage,
     parse_month,
 )
+from simulator.usage.months import month_centres
 
 
 # -- the refresh ---------------------------------------------------------------------------------
@@ -124,7 +127,14 @@ def _months_between(a: MonthKey, start: str) -> int:
     return month_index(parse_month(start)) - month_index(a)
 
 
-def _refit(w: Workload, series: Series, size: float, volume: list[float], start: str) -> Workload:
+def _refit(
+    w: Workload,
+    series: Series,
+    size: float,
+    volume: list[float],
+    start: str,
+    centres: Mapping[MonthKey, float],
+) -> Workload:
     """The workload's baseline from its last month of data, projected to the scenario start."""
     last_key = max(k for k, m in series.items() if m.total > 0)
     m = series[last_key]
@@ -140,7 +150,9 @@ def _refit(w: Workload, series: Series, size: float, volume: list[float], start:
             "trend_sd": round(fit.trend_sd, 6),
         }
         growth = Growth.model_validate(data)
-    requests = prompt / size * (1 + growth.monthly_rate) ** _months_between(last_key, start)
+    # month 0 is not grown by the forecast: project from the middle of the last month's days
+    ahead = _months_between(last_key, start) + 0.5 - centres.get(last_key, 0.5)
+    requests = prompt / size * growth_multiplier(growth.monthly_rate, growth.trend_sd, ahead)
     read = round(m.cache_read / m.prompt, 6) if m.prompt else 0.0
     writes = m.writes_5m + m.writes_1h
     update = {
@@ -205,9 +217,12 @@ def refresh(
     log = RowLog("reject")
     records, window = read_usage(usage, log, catalog=load_catalog(scenario.pricing.catalog))
     monthly = monthly_usage(records, window, scenario.pricing.catalog)
+    centres = month_centres(*window)  # as monthly_usage counts days: every day of the window
     groups = {
         str(i["id"]): (str(i["workspace"]), str(i["model"])) for i in imported.summary["workloads"]
     }
+    infos = {str(i["id"]): i for i in imported.summary["workloads"]}
+    imported_start = parse_month(imported.scenario.start)
     new = scenario.model_copy(deep=True)
     new._document, new._source, new._indent = scenario._document, scenario._source, scenario._indent
     new._style = scenario._style
@@ -276,7 +291,7 @@ def refresh(
         for lv in new.levers:
             if lv.workload == w.id and lv.id in shipped and lv.kind == "compression":
                 size *= 1 - (lv.shipped.realised_effect if lv.shipped else 0.0)
-        fresh = _refit(w, series, size, volume, new.start)
+        fresh = _refit(w, series, size, volume, new.start, centres)
         fields = ("requests_per_month", "output_tokens", "cache_read_share", "batch_share")
         baselines.append(
             {"workload": w.id} | {f: [getattr(w, f), getattr(fresh, f)] for f in fields}
@@ -292,12 +307,12 @@ def refresh(
                 continue
             if not any(m.total > 0 for m in monthly[key].values()):
                 continue  # rows without tokens describe no traffic to add
-            last = max(k for k, m in monthly[key].items() if m.total > 0)
-            wl.requests_per_month = round(
-                wl.requests_per_month
-                * (1 + wl.growth.monthly_rate) ** _months_between(last, new.start),
-                3,
-            )
+            # the import grew its last month to the month after the data; re-project that
+            # same last month to this scenario's month 0 instead (not on top of it)
+            info = infos[wl.id]
+            ahead = info["months_ahead"] + _months_between(imported_start, new.start)
+            grow = growth_multiplier(wl.growth.monthly_rate, wl.growth.trend_sd, ahead)
+            wl.requests_per_month = round(info["requests_last_month"] * grow, 3)
             new.workloads.append(wl)
             added.append(wl.id)
     if new.plan is not None:

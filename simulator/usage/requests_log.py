@@ -155,6 +155,8 @@ def import_requests(
         wid = base if len(groups) == 1 else slugify(f"{base}-{model_id}")
         w, info = _workload(rows, idx, wid, model_id, catalog, first.date())
         w["requests_per_month"] = round(per_second * len(idx) / len(times) * SECONDS_PER_MONTH, 3)
+        # no month-0 growth here, unlike build_import: a log of hours has no growth history,
+        # so its rate is 0 and no trend sd is carried, and growth_multiplier would be exactly 1
         w["growth"] = {"monthly_rate": fit.monthly_rate, "volatility": fit.volatility}
         w["description"] = strip_control(
             f"imported from {Path(path).name}: {len(idx)} requests of {model_id}"
