@@ -82,10 +82,15 @@ SeedOpt = Annotated[int | None, typer.Option(min=0, help="Random seed (default: 
 
 
 JobsOpt = Annotated[
-    int,
+    int | None,
     typer.Option(
         min=-1,
-        help="Local worker processes for the independent runs; -1 = one per core, 1 = none.",
+        show_default=False,
+        help=(
+            "Local worker processes for the independent runs; -1 = one per core, 1 = none"
+            " (default: auto — in this process unless runs are long enough for worker"
+            " processes to pay)."
+        ),
     ),
 ]
 DaskOpt = Annotated[
@@ -96,7 +101,7 @@ DaskOpt = Annotated[
 ]
 
 
-def check_jobs(jobs: int) -> None:
+def check_jobs(jobs: int | None) -> None:
     """``--jobs 0`` is the one value typer lets through that means nothing."""
     if jobs == 0:
         raise SimulatorError("--jobs must be a positive count or -1 (one per core), not 0")

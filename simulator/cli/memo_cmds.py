@@ -275,7 +275,7 @@ def compare_cmd(
     ] = False,
     paths: PathsOpt = None,
     seed: SeedOpt = None,
-    jobs: JobsOpt = -1,
+    jobs: JobsOpt = None,
     dask: DaskOpt = None,
     json_out: JsonOpt = False,
 ) -> None:

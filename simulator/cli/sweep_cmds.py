@@ -1,5 +1,6 @@
 """``commitsim sensitivity``: the one-at-a-time tornado, its independent runs in this process, in
-``--jobs`` local processes or on a Dask cluster (``--dask ADDRESS``), like ``commitsim compare``."""
+``--jobs`` local processes or on a Dask cluster (``--dask ADDRESS``), like ``commitsim compare``;
+by default (auto) in this process unless runs are long enough for worker processes to pay."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def sensitivity_cmd(
     file: ScenarioArg,
     paths: Annotated[int, typer.Option(min=2, help="Monte Carlo paths per run.")] = 4000,
     seed: SeedOpt = None,
-    jobs: JobsOpt = -1,
+    jobs: JobsOpt = None,
     dask: DaskOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -46,6 +47,7 @@ def sensitivity_cmd(
             {
                 "rows": frame.to_dict(orient="records"),
                 "replans_skipped": frame.attrs["replans_skipped"],
+                "ran_in": frame.attrs["ran_in"],
             }
         )
         return
@@ -71,6 +73,14 @@ def sensitivity_cmd(
         " (the planner reads nothing they change).",
         markup=False,
     )
+    console.print(_where(str(frame.attrs["ran_in"]), str(frame.attrs["ran_why"]), dask))
+
+
+def _where(ran_in: str, why: str, dask: str | None) -> str:
+    """One plain line: where the runs ran and, when auto chose it, why."""
+    if ran_in == "dask":
+        return f"Runs ran on the Dask cluster at {dask}."
+    return f"Runs ran in {ran_in}" + (f" (auto: {why})." if why else ".")
 
 
 def _money(x: object) -> str:

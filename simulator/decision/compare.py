@@ -133,7 +133,7 @@ def compare(
     paths: int | None = None,
     seed: int | None = None,
     reports: list[Report] | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     dask: str | None = None,
     done: Callable[[int, int], None] | None = None,
 ) -> Comparison:
@@ -152,8 +152,9 @@ def compare(
     reports : list of Report, optional
         Already computed reports, one per scenario (skips the pipeline).
     jobs, dask, done : optional
-        Run the scenarios in ``jobs`` local processes or on the Dask scheduler at ``dask``,
-        calling ``done(finished, total)`` as each finishes
+        Run the scenarios in ``jobs`` local processes (None, the default: in this process
+        unless runs are long enough for worker processes to pay) or on the Dask scheduler at
+        ``dask``, calling ``done(finished, total)`` as each finishes
         (:func:`simulator.decision.sweep.run_all`).
 
     Returns

@@ -16,7 +16,7 @@ import pandas as pd
 
 from simulator.commitment import recommend_commit
 from simulator.decision.report import recommend
-from simulator.decision.sweep import run_all
+from simulator.decision.sweep import sweep
 from simulator.errors import SimulatorError
 from simulator.planning.inputs import planning_key
 from simulator.planning.planner import Plan
@@ -122,7 +122,7 @@ def tornado(
     seed: int | None = None,
     progress: Progress | None = None,
     *,
-    jobs: int = 1,
+    jobs: int | None = None,
     dask: str | None = None,
 ) -> pd.DataFrame:
     """Recommended commitment with each assumption at its low and high setting.
@@ -138,8 +138,9 @@ def tornado(
     progress : callable(name, fraction), optional
         Called as runs finish with the next assumption's name and the fraction done.
     jobs, dask : optional
-        Run the settings in ``jobs`` local processes, or on the Dask scheduler at ``dask``
-        (:func:`simulator.decision.sweep.run_all`); results are the same either way.
+        Run the settings in ``jobs`` local processes (None, the default: in this process unless
+        runs are long enough for worker processes to pay), or on the Dask scheduler at ``dask``
+        (:func:`simulator.decision.sweep.sweep`); results are the same either way.
 
     Returns
     -------
@@ -150,7 +151,9 @@ def tornado(
         (``spend_low``, ``spend_high``), sorted by swing (then spend range), largest first.
         A setting the planner cannot solve gives NaN. Settings the planner provably ignores
         (same :func:`simulator.planning.inputs.planning_key`) reuse the base plan instead of
-        re-planning; ``frame.attrs["replans_skipped"]`` counts them.
+        re-planning; ``frame.attrs["replans_skipped"]`` counts them. ``frame.attrs["ran_in"]``
+        says where the settings ran (``"this process"``, ``"2 processes"``, ``"dask"``) and
+        ``frame.attrs["ran_why"]`` why auto chose it (empty when ``jobs`` or ``dask`` was given).
     """
     notify = progress or (lambda _n, _f: None)
     runs = 2 * len(ASSUMPTIONS) + 1
@@ -179,7 +182,7 @@ def tornado(
             tasks.append(Run(moved, paths, seed, base.plan if same else None))
     todo = [t for t in tasks if t is not None]
     names = [label for label, t in zip(labels, tasks, strict=True) if t is not None]
-    done = run_all(
+    ran = sweep(
         _run,
         todo,
         jobs=jobs,
@@ -188,7 +191,7 @@ def tornado(
             names[k] if k < n else "Shortfall limit", (1 + k * (runs - 1) / n) / runs
         ),
     )
-    answers = iter(done)
+    answers = iter(ran.results)
     outcome = [next(answers) if t is not None else (float("nan"), float("nan")) for t in tasks]
     rows = []
     for i, a in enumerate(ASSUMPTIONS):
@@ -231,7 +234,7 @@ def tornado(
     spread = (frame["spend_high"] - frame["spend_low"]).abs()
     order = np.lexsort((-spread.fillna(0).to_numpy(), -frame["swing"].fillna(0).to_numpy()))
     out = frame.iloc[order].reset_index(drop=True)
-    out.attrs["notes"] = notes
+    out.attrs.update(notes=notes, replans_skipped=skipped, ran_in=ran.ran_in, ran_why=ran.why)
     return out
 
 
