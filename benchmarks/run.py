@@ -338,34 +338,52 @@ def app_rerun(repeats: int) -> None:
 
 
 def sweeps(paths: int) -> None:
-    """Sensitivity: plans reused where provably unchanged; processes and a Dask cluster."""
-    from dask.distributed import LocalCluster
+    """Sensitivity: plans reused where provably unchanged; auto, processes and a Dask cluster.
 
-    say(f"\n### Sweeps: sensitivity tornado ({paths:,} paths per run)\n")
+    The bundled scenarios at ``paths`` per run, then default at 50 times as many, where runs are
+    long enough for auto to choose worker processes.
+    """
+    from dask.distributed import LocalCluster
+    from joblib.externals.loky import get_reusable_executor
+
+    def timed(s: Any, n: int, **where: Any) -> tuple[float, Any]:
+        # every parallel run starts cold, as a `commitsim sensitivity` command does: loky keeps
+        # its workers for 300 s, so the previous run's would otherwise be reused warm
+        get_reusable_executor().shutdown(wait=True)
+        t = time.perf_counter()
+        frame = tornado(s, paths=n, **where)
+        return time.perf_counter() - t, frame
+
+    say("\n### Sweeps: sensitivity tornado (10 settings after the base case)\n")
     say(
-        "| scenario | in-process s | re-plans skipped | their planning s | 2 processes s |"
-        " Dask LocalCluster (2 workers) s |"
+        "| scenario | paths per run | in-process s | re-plans skipped | their planning s |"
+        " auto s (ran in) | 2 processes s | Dask LocalCluster (2 workers) s |"
     )
-    say("|---|---|---|---|---|---|")
-    for name in ("default", "enterprise"):
+    say("|---|---|---|---|---|---|---|---|")
+    cases = [(name, paths) for name in ("startup", "default", "enterprise")]
+    for name, n in [*cases, ("default", 50 * paths)]:
         s = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
-        t = time.perf_counter()
-        frame = tornado(s, paths=paths)
-        here = time.perf_counter() - t
+        here, frame = timed(s, n, jobs=1)
         saved = best_of(lambda s=s: plan_waves(s), 1) * frame.attrs["replans_skipped"]
-        t = time.perf_counter()
-        tornado(s, paths=paths, jobs=2)
-        pool = time.perf_counter() - t
+        auto, auto_frame = timed(s, n)
+        pool, _ = timed(s, n, jobs=2)
+        env = dict(os.environ)
         with (
             contextlib.redirect_stderr(io.StringIO()),
             LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
         ):
             t = time.perf_counter()
-            tornado(s, paths=paths, dask=cluster.scheduler_address)
+            tornado(s, paths=n, dask=cluster.scheduler_address)
             remote = time.perf_counter() - t
+        # LocalCluster leaves its workers' settings in this process's environment
+        # (MALLOC_TRIM_THRESHOLD_=65536, OMP_NUM_THREADS=1, ...); local workers started later
+        # would inherit them, and the trim threshold made 200k-path runs 1.8x slower
+        os.environ.clear()
+        os.environ.update(env)
         say(
-            f"| {name} | {here:.2f} | {frame.attrs['replans_skipped']} of 10 | {saved:.2f} |"
-            f" {pool:.2f} | {remote:.2f} |"
+            f"| {name} | {n:,} | {here:.2f} | {frame.attrs['replans_skipped']} of 10 |"
+            f" {saved:.2f} | {auto:.2f} ({auto_frame.attrs['ran_in']}) | {pool:.2f} |"
+            f" {remote:.2f} |"
         )
 
 
