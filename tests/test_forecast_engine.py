@@ -3,6 +3,7 @@ and the same numbers whether the next workload's draws are made on a second thre
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -110,3 +111,20 @@ def test_kept_workload_spend_adds_up_to_the_plans_spend() -> None:
     np.testing.assert_allclose(total, f.spend, rtol=2e-5)
     for wid, mean in f.workload_mean.items():
         np.testing.assert_allclose(f.workload_spend[wid].mean(axis=0), mean, rtol=2e-5)
+
+
+def test_an_error_mid_run_leaves_no_drawing_thread_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A progress callback that raises (a cancelled run) stops the forecast; the thread drawing
+    ahead is joined, not left running into freed buffers."""
+    monkeypatch.setattr(engine, "PREFETCH", True)
+    s = generated_programme(workloads=6, levers_per_workload=2, waves=2, months=12, seed=1)
+
+    def cancel(done: int, total: int) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        simulate(s, greedy_plan(s), paths=2000, progress=cancel)
+    assert not [t for t in threading.enumerate() if t.name.startswith("commitsim-draws")]
+    # and the next run is whole
+    assert simulate(s, paths=500).spend.shape == (500, 12)

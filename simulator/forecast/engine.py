@@ -89,33 +89,45 @@ def _usable_cores() -> int:
 PREFETCH = _usable_cores() > 1
 
 
-def _shocks(
-    seed: int,
-    sampling: Sampling,
-    block: int,
-    n: int,
-    months: int,
-    names: list[str],
-) -> Iterator[tuple[np.random.Generator, F32]]:
-    """Each workload's stream and normals, in order; the next one drawn ahead when threaded."""
-    bufs = [np.empty((months, n), dtype=np.float32) for _ in range(2 if PREFETCH else 1)]
+class _Shocks:
+    """Each workload's stream and normals, in order; with :data:`PREFETCH` the next workload's
+    are drawn on a second thread (the first as soon as this is built, so it overlaps the
+    shared factor's draw on the calling thread). Use as a context manager."""
 
-    def draw(i: int) -> tuple[np.random.Generator, F32]:
-        rng = block_stream(seed, f"workload:{names[i]}", block)
-        return rng, normals(rng, n, months, sampling, out=bufs[i % len(bufs)])
+    def __init__(
+        self, seed: int, sampling: Sampling, block: int, n: int, months: int, names: list[str]
+    ) -> None:
+        self._key = (seed, sampling, block, n, months)
+        self._names = names
+        threaded = PREFETCH and len(names) > 1
+        self._bufs = [np.empty((months, n), dtype=np.float32) for _ in range(1 + threaded)]
+        self._pool = ThreadPoolExecutor(1, "commitsim-draws") if threaded else None
+        self._ahead: Future[tuple[np.random.Generator, F32]] | None = None
+        if self._pool is not None:
+            self._ahead = self._pool.submit(self._draw, 0)
 
-    if not PREFETCH or len(names) < 2:
-        for i in range(len(names)):
-            yield draw(i)
-        return
-    with ThreadPoolExecutor(1, thread_name_prefix="commitsim-draws") as pool:
-        ahead: Future[tuple[np.random.Generator, F32]] = pool.submit(draw, 0)
-        for i in range(len(names)):
-            got = ahead.result()
-            if i + 1 < len(names):
-                # the other buffer: the workload before this one is finished with it
-                ahead = pool.submit(draw, i + 1)
+    def _draw(self, i: int) -> tuple[np.random.Generator, F32]:
+        seed, sampling, block, n, months = self._key
+        rng = block_stream(seed, f"workload:{self._names[i]}", block)
+        return rng, normals(rng, n, months, sampling, out=self._bufs[i % len(self._bufs)])
+
+    def __iter__(self) -> Iterator[tuple[np.random.Generator, F32]]:
+        for i in range(len(self._names)):
+            if self._pool is None or self._ahead is None:
+                yield self._draw(i)
+                continue
+            got = self._ahead.result()
+            # the other buffer: the workload before this one is finished with it
+            nxt = i + 1 < len(self._names)
+            self._ahead = self._pool.submit(self._draw, i + 1) if nxt else None
             yield got
+
+    def __enter__(self) -> _Shocks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_block(
@@ -129,28 +141,55 @@ def run_block(
     out: Results,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Simulate paths ``span`` (block number ``block``) of every workload into ``out``.
+    """Simulate paths ``span`` (block number ``block``) of every workload into ``out``."""
+    p0, p1 = span
+    n = p1 - p0
+    months = scenario.horizon_months
+    names = [w.id for w in scenario.workloads]
+    with _Shocks(seed, sampling, block, n, months, names) as draws:
+        shared = SharedFactor.from_normals(
+            normals(block_stream(seed, "factor", block), n, months, sampling),
+            scenario.simulation.correlation,
+        )
+        _price_workloads(
+            scenario,
+            ships,
+            period_rates,
+            (seed, sampling, block),
+            span,
+            shared,
+            draws,
+            out,
+            progress,
+        )
 
-    Each workload's list spend without levers is added to the baseline; where levers are in
+
+def _price_workloads(
+    scenario: Scenario,
+    ships: dict[str, int],
+    period_rates: dict[int, dict[str, Rates]],
+    draw: tuple[int, Sampling, int],
+    span: tuple[int, int],
+    shared: SharedFactor | None,
+    draws: _Shocks,
+    out: Results,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Each workload's list spend without levers is added to the baseline; where levers are in
     force, the part they save (per path) is added to ``saved``, and the plan's spend is the
     baseline minus the savings. Workloads without a planned lever cost two passes over their
     draws after the growth model, planned ones four more per period their set of levers holds.
     """
+    sampling = draw[1]
     p0, p1 = span
     n = p1 - p0
     months = scenario.horizon_months
     periods = sorted(period_rates)
-    shared = SharedFactor.from_normals(
-        normals(block_stream(seed, "factor", block), n, months, sampling),
-        scenario.simulation.correlation,
-    )
     planned = bool(ships)
     # month-major float32 accumulators: contiguous rows, half the memory traffic of float64
     baseline = np.zeros((months, n), dtype=np.float32)
     saved = np.zeros((months, n), dtype=np.float32) if planned else baseline
     period_of = np.searchsorted(periods, np.arange(months), side="right") - 1
-    names = [w.id for w in scenario.workloads]
-    draws = _shocks(seed, sampling, block, n, months, names)
     for i, (w, (rng, z)) in enumerate(zip(scenario.workloads, draws, strict=True)):
         base_cpr = {p: cost_per_request(w, period_rates[p]) for p in periods}
         price = np.array([base_cpr[periods[k]] for k in period_of], dtype=np.float64)
@@ -163,14 +202,11 @@ def run_block(
             wsum += msum
         levers = ordered([lv for lv in scenario.levers if lv.workload == w.id and lv.id in ships])
         if levers:
-            _apply_levers(
-                w, levers, ships, period_rates, (seed, sampling, block), span, spend, saved, out
-            )
+            _apply_levers(w, levers, ships, period_rates, draw, span, spend, saved, out)
         if out.kept is not None:
             out.kept[w.id][p0:p1] = spend.T
         if progress is not None:
             progress(i + 1)
-    del z, shared  # free the draws before the float64 copies
     out.baseline[p0:p1] = baseline.T
     if planned:
         np.subtract(baseline, saved, out=saved)
