@@ -18,7 +18,12 @@ from simulator.forecast.montecarlo import simulate
 from simulator.output.formatting import md_text
 from simulator.planning.planner import plan_waves
 from simulator.scenario import load_scenario, loads_scenario
-from simulator.scenario.limits import MAX_EXPANDED_NODES, MAX_RUN_CELLS, decode_text
+from simulator.scenario.limits import (
+    MAX_EXPANDED_NODES,
+    MAX_RUN_CELLS,
+    decode_text,
+    run_size_problem,
+)
 from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -231,8 +236,17 @@ def test_run_size_limit_says_what_to_lower() -> None:
     s = loads_scenario(BASE)
     with pytest.raises(ResourceLimitError, match=r"lower simulation.paths \(or --paths\)"):
         simulate(s, paths=MAX_RUN_CELLS // (24 * 2) + 2)
-    with pytest.raises(ResourceLimitError, match="to at most 20,833,333, or shorten"):
+    with pytest.raises(ResourceLimitError, match="to at most 83,333,333, or shorten"):
         simulate(s, paths=MAX_RUN_CELLS // (24 * 2) + 2)
+    # under the work limit (12M x 24 x 2 = 576M cells) but 12M x 24 x 16 bytes = 4.3 GiB kept
+    with pytest.raises(
+        ResourceLimitError,
+        match=r"would keep 4\.3 GiB of results \(spend with and without the plan on every path\),"
+        r" over the limit of 4 GiB: lower simulation.paths \(or --paths\) to at most 11,184,810,",
+    ):
+        simulate(s, paths=12_000_000)
+    # make bench's largest run fits both limits
+    assert run_size_problem(1_000_000, 36, 30, 78) is None
 
 
 # -- 4. writing ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from simulator.decision.report import recommend
 from simulator.decision.sensitivity import Run, _run, tornado
 from simulator.decision.sweep import processes_pay, run_all, sweep
 from simulator.errors import SimulatorError
+from simulator.forecast import engine
 from simulator.planning.inputs import planning_key
 from simulator.scenario import Scenario, load_scenario
 
@@ -34,6 +35,10 @@ def _pid(x: int) -> tuple[int, int]:
 def _slow_pid(x: int) -> tuple[int, int]:
     time.sleep(0.3)
     return x * x, os.getpid()
+
+
+def _prefetch(_: int) -> tuple[bool, int]:
+    return engine.PREFETCH, os.getpid()
 
 
 def _worker(_: int) -> str:
@@ -170,6 +175,17 @@ def test_explicit_jobs_keep_todays_behaviour() -> None:
     assert os.getpid() not in {pid for _, pid in ran.results}
     assert (ran.ran_in, ran.why) == ("2 processes", "")
     assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_workers_that_fill_the_cores_draw_on_one_thread() -> None:
+    """Two local workers on two cores each running a second drawing thread would oversubscribe
+    them: workers draw on one thread when they are as many as the cores."""
+    ran = sweep(_prefetch, [0, 1, 2, 3], jobs=2)
+    assert os.getpid() not in {pid for _, pid in ran.results}
+    cores = sweep_mod.usable_cores()
+    # a worker's own default is a drawing thread whenever it may use more than one core
+    assert {p for p, _ in ran.results} == {cores > 2}  # two workers leave room only past 2 cores
+    assert (cores > 1) is engine.PREFETCH  # the calling process keeps its thread
 
 
 @pytest.mark.slow

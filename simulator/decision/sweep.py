@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 import joblib
 
 from simulator.errors import SimulatorError
+from simulator.forecast import engine
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -172,13 +173,23 @@ def _parallel(
     before: int,
     total: int,
 ) -> list[R]:
+    cores = usable_cores()
+    # local workers that fill the cores leave no room for the forecast's drawing thread
+    prefetch = dask is not None or min(cores if jobs < 0 else jobs, len(items)) < cores
     with _backend(dask):
         parallel = joblib.Parallel(n_jobs=jobs, return_as="generator", prefer="processes")
         results: list[R] = []
-        for i, r in enumerate(parallel(joblib.delayed(fn)(x) for x in items)):
+        calls = (joblib.delayed(_in_worker)(fn, x, prefetch) for x in items)
+        for i, r in enumerate(parallel(calls)):
             results.append(r)
             tick(before + i + 1, total)
         return results
+
+
+def _in_worker(fn: Callable[[T], R], x: T, prefetch: bool) -> R:
+    """``fn(x)`` in a worker, drawing the forecast's shocks on one thread unless ``prefetch``."""
+    engine.PREFETCH = engine.PREFETCH and prefetch
+    return fn(x)
 
 
 @contextmanager

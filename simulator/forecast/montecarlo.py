@@ -224,10 +224,10 @@ def simulate(
     seed = sim.seed if seed is None else seed
     n = even_paths(paths or sim.paths, sampling)
     months = scenario.horizon_months
-    too_big = run_size_problem(n, months, len(scenario.workloads))
+    assignment = _assignment(plan)
+    too_big = run_size_problem(n, months, len(scenario.workloads), len(assignment))
     if too_big:
         raise ResourceLimitError(too_big)
-    assignment = _assignment(plan)
     unknown = sorted(set(assignment) - {lv.id for lv in scenario.levers})
     if unknown:
         raise ValueError(f"plan names unknown levers: {', '.join(unknown)}")

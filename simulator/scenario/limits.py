@@ -34,9 +34,12 @@ MAX_FILE_BYTES = 5_000_000
 MAX_DEPTH = 50
 MAX_EXPANDED_NODES = 200_000
 MAX_INT_DIGITS = 30
-# Monte Carlo work grows with paths x months x workloads (memory does not: the forecast runs in
-# blocks of paths); 1e9 cells is several minutes of one core, 1M paths x 36 months x 27 workloads
-MAX_RUN_CELLS = 1_000_000_000
+# Monte Carlo work grows with paths x months x workloads: 4e9 cells is about two minutes here
+# (make bench's 1M paths x 36 months x 30 workloads, 1.08e9 cells, takes about 30 s)
+MAX_RUN_CELLS = 4_000_000_000
+# Memory grows with what a forecast keeps (the draws are streamed in blocks of paths): float64
+# spend with and without the plan per path and month, and each planned lever's saving per path
+MAX_RESULT_BYTES = 4 * 2**30
 
 _INT = re.compile(r"^[-+]?([0-9][0-9_]*|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+)$")
 
@@ -236,20 +239,33 @@ def _scalar(event: ScalarEvent, source: str) -> None:
             )
 
 
-def run_size_problem(paths: int, months: int, workloads: int) -> str | None:
+def run_size_problem(paths: int, months: int, workloads: int, levers: int = 0) -> str | None:
     """Why a Monte Carlo run of this size is refused, naming what to lower (``None`` if fine).
 
     Parameters
     ----------
     paths, months, workloads : int
         Paths simulated, ``horizon_months`` and the number of workloads.
+    levers : int
+        Levers the plan funds (each keeps one saving per path).
     """
     cells = paths * months * max(workloads, 1)
-    if cells <= MAX_RUN_CELLS:
-        return None
-    fit = MAX_RUN_CELLS // (months * max(workloads, 1))
-    return (
-        f"a run of {paths:,} paths x {months} months x {workloads} workloads = {cells:,} cells is"
-        f" over the limit of {MAX_RUN_CELLS:,}: lower simulation.paths (or --paths) to at most"
-        f" {fit:,}, or shorten horizon_months, or merge small workloads"
-    )
+    if cells > MAX_RUN_CELLS:
+        fit = MAX_RUN_CELLS // (months * max(workloads, 1))
+        return (
+            f"a run of {paths:,} paths x {months} months x {workloads} workloads = {cells:,} cells"
+            f" is over the limit of {MAX_RUN_CELLS:,}: lower simulation.paths (or --paths) to at"
+            f" most {fit:,}, or shorten horizon_months, or merge small workloads"
+        )
+    per_path = 16 * months + 8 * levers
+    if paths * per_path > MAX_RESULT_BYTES:
+        kept = "spend with and without the plan" + (
+            f" and the savings of {levers} levers" if levers else ""
+        )
+        return (
+            f"a run of {paths:,} paths x {months} months would keep"
+            f" {paths * per_path / 2**30:.1f} GiB of results ({kept} on every path), over the"
+            f" limit of {MAX_RESULT_BYTES / 2**30:.0f} GiB: lower simulation.paths (or --paths) to"
+            f" at most {MAX_RESULT_BYTES // per_path:,}, or shorten horizon_months"
+        )
+    return None
