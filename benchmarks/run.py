@@ -440,7 +440,7 @@ def main() -> None:
             paths=100_000, big=1_000_000, scaling=(25_000, 50_000, 100_000, 200_000), repeats=3
         )
         greedy((100, 200, 300))
-        time_limits(((200, 2.0), (100, 10.0), (300, 60.0)))
+        time_limits(((200, 2.0), (100, 10.0), (300, 60.0), (300, 55.0)))
         curve = planner(seeds=5, sizes=(10, 30, 50, 100))
         planner_shape(
             10, levers=(3, 4, 5, 6, 7, 8), waves=(2, 3, 4, 5, 6), big=(30, 8, 4), limit=15

@@ -104,6 +104,26 @@ def test_tornado_counts_the_replans_it_skips() -> None:
     assert table.attrs["replans_skipped"] == 2
 
 
+def test_without_saturation_volatility_replans_are_skipped_too() -> None:
+    """Without saturating workloads expected volumes are v_0 (1 + mu)^t whatever the volatility,
+    so the volatility pair reuses the base plan as well: 4 of 10 re-plans skipped, and each
+    skipped setting's answer is the one a re-plan gives."""
+    s = load_scenario(ROOT / "scenarios" / "default.yaml")
+    data = s.model_dump(mode="python")
+    for w in data["workloads"]:
+        w["growth"]["saturation"] = None
+    flat = Scenario.model_validate(data)
+    table = tornado(flat, paths=1000)
+    assert table.attrs["replans_skipped"] == 4
+    row = table.set_index("assumption").loc["Growth volatility"]
+    for side, f in (("low", 0.5), ("high", 2.0)):
+        data_v = flat.model_dump(mode="python")
+        for w in data_v["workloads"]:
+            w["growth"]["volatility"] = min(1.0, w["growth"]["volatility"] * f)
+        replanned = recommend(Scenario.model_validate(data_v), paths=1000)
+        assert row[f"commit_{side}"] == pytest.approx(replanned.commit.recommended, rel=1e-12)
+
+
 def test_run_all_keeps_order_and_reports_progress() -> None:
     seen: list[tuple[int, int]] = []
     assert run_all(_square, [3, 1, 2], done=lambda k, n: seen.append((k, n))) == [9, 1, 4]
