@@ -21,7 +21,11 @@ def line_chart(
 ) -> str:
     """One SVG line chart: a line with markers per series, legend on the right."""
     ys = [v for vals in series.values() for v in vals]
-    y_ticks = nice_ticks(0.0, max(ys) if ys else 1.0)
+    top = max(ys) if ys else 1.0
+    y_ticks = nice_ticks(0.0, top)
+    if len(y_ticks) > 1 and y_ticks[-1] < top:
+        # nice_ticks stays inside the range: one more step so the highest point is on the chart
+        y_ticks.append(y_ticks[-1] + (y_ticks[1] - y_ticks[0]))
     x_ticks = list(xs)
     x0, x1 = min(xs), max(xs)
     y1 = y_ticks[-1] or 1.0
