@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from simulator.forecast import engine
-from simulator.forecast.adoption import SharedFactor, priced_volumes, volumes
+from simulator.forecast.adoption import SharedFactor, expected_volumes, priced_volumes, volumes
 from simulator.forecast.montecarlo import simulate
 from simulator.forecast.randomness import normals, stream
 from simulator.forecast.synthetic import generated_programme
 from simulator.planning.backlog import greedy_plan
-from simulator.scenario import Workload
+from simulator.scenario import Workload, scenario_from_data
 
 
 def workload(**growth: Any) -> Workload:
@@ -35,6 +35,8 @@ CASES = [
     workload(volatility=0.0),
     workload(monthly_rate=-0.03, trend_sd=0.02),
     workload(saturation=3.0),
+    workload(trend_sd=0.04, trend_elapsed_months=1.5),
+    workload(trend_sd=0.03, trend_elapsed_months=2.0, saturation=2.5),
     Workload.model_validate(
         {
             **workload().model_dump(),
@@ -128,3 +130,35 @@ def test_an_error_mid_run_leaves_no_drawing_thread_behind(monkeypatch: pytest.Mo
     assert not [t for t in threading.enumerate() if t.name.startswith("commitsim-draws")]
     # and the next run is whole
     assert simulate(s, paths=500).spend.shape == (500, 12)
+
+
+@pytest.mark.parametrize("sampling", ["antithetic", "plain"])
+def test_elapsed_trend_mean_and_month_zero_spread(sampling: str) -> None:
+    """With the trend already g months old at month 0, E[v_t] = v_0 (1 + mu)^t
+    exp(tau^2 ((t + g)^2 - g^2) / 2) (closed form, the planner's expected volumes) and month 0
+    itself is lognormal with log-sd tau g and mean v_0."""
+    tau, g, mu, months, n = 0.05, 2.0, 0.03, 24, 200_000
+    w = workload(monthly_rate=mu, volatility=0.02, trend_sd=tau, trend_elapsed_months=g)
+    z = normals(stream(5, "e"), n, months, sampling)  # type: ignore[arg-type]
+    v = priced_volumes(w, months, n, z, None, stream(5, "rest"), sampling).astype(np.float64)  # type: ignore[arg-type]
+    t = np.arange(months)
+    closed = 2_000_000 * (1 + mu) ** t * np.exp(tau**2 * ((t + g) ** 2 - g**2) / 2)
+    se = v.std(axis=1) / np.sqrt(n)
+    assert np.all(np.abs(v.mean(axis=1) - closed) < 4 * se + 1e-9 * closed)
+    assert np.log(v[0]).std() == pytest.approx(tau * g, rel=0.02)
+    # 12% above the old clock at month 23: exp(tau^2 g t)
+    assert closed[23] / (2_000_000 * (1 + mu) ** 23 * np.exp(tau**2 * 23**2 / 2)) == (
+        pytest.approx(np.exp(tau**2 * g * 23))
+    )
+    data = {
+        "schema_version": 1,
+        "name": "g",
+        "start": "2027-01",
+        "horizon_months": months,
+        "simulation": {"paths": 1000, "seed": 1},
+        "workloads": [w.model_dump(mode="json")],
+        "levers": [],
+        "capacity": {"waves": []},
+        "contract": {"start_month": 0, "term_months": 12},
+    }
+    np.testing.assert_allclose(expected_volumes(scenario_from_data(data))[0], closed, rtol=1e-12)

@@ -10,7 +10,11 @@ so ``E[G_t] = 1 + mu``, ``sd(G_t) = sigma`` and, the ``G_t`` being independent a
 ``E[v_t] = v_0 (1 + mu)^t`` exactly whatever the volatility. With ``trend_sd`` (``tau``) each
 path also draws one log-trend offset ``delta ~ N(0, tau^2)`` added to every month's log factor
 (the trend's own uncertainty persists along a path), so ``E[v_t] = v_0 (1 + mu)^t
-exp(tau^2 t^2 / 2)``: the predictive mean when the trend is known only to ``tau``. With
+exp(tau^2 t^2 / 2)``: the predictive mean when the trend is known only to ``tau``. When the
+trend has already run ``g`` months at month 0 (``trend_elapsed_months``: ``v_0`` is the expected
+month 0 of a level measured ``g`` months earlier), every month, month 0 included, also carries
+``exp(delta g - tau^2 g^2 / 2)``, so ``E[v_t] = v_0 (1 + mu)^t exp(tau^2 ((t + g)^2 - g^2) / 2)``:
+the trend's doubt grows from the measurement, not from month 0. With
 ``saturation`` the step is ``v_t = v_{t-1} (1 + (G_t - 1) max(0, 1 - v_{t-1} / K))``,
 ``K = saturation * v_0`` (a discrete logistic S-curve). A planned workload starts at ``v_0`` in
 its launch month (uniform over the range) on the paths where it ships (probability
@@ -39,10 +43,9 @@ def volumes(
     v = z
     v *= scale
     v += drift
-    if w.growth.trend_sd > 0:
-        # one trend offset per path, paired like the shocks (antithetic/Sobol)
-        delta = ndtri(np.clip(uniforms(rng, paths, sampling), 1e-12, 1 - 1e-12))
-        v += (w.growth.trend_sd * delta).astype(np.float32)[None, :]
+    d = _trend_offsets(w, paths, rng, sampling)
+    if d is not None:
+        v += d[None, :]
     v[0] = 0.0
     fixed_start = w.launch.first == w.launch.last == 0
     if w.growth.saturation is None:
@@ -67,11 +70,31 @@ def volumes(
             room = np.maximum(0.0, 1.0 - level / cap)
             level = np.where(grow, level * (1.0 + (v[t] - 1.0) * room), level)
             v[t] = np.where(t >= tau, level, 0.0)
+    if d is not None and w.growth.trend_elapsed_months > 0:
+        v *= np.exp(_elapsed(w, d))[None, :]
     if w.launch.probability < 1.0:
         ships = uniforms(rng, paths, sampling) < w.launch.probability
         v[:, ~ships] = 0.0
     v *= np.float32(w.requests_per_month)
     return v
+
+
+def _trend_offsets(
+    w: Workload, paths: int, rng: np.random.Generator, sampling: Sampling
+) -> F32 | None:
+    """One log-trend offset ``delta ~ N(0, trend_sd^2)`` per path, paired like the shocks."""
+    if w.growth.trend_sd <= 0:
+        return None
+    delta = ndtri(np.clip(uniforms(rng, paths, sampling), 1e-12, 1 - 1e-12))
+    out: F32 = (w.growth.trend_sd * delta).astype(np.float32)
+    return out
+
+
+def _elapsed(w: Workload, d: F32) -> F32:
+    """Log factor of the trend's months before month 0: ``delta g - tau^2 g^2 / 2`` per path."""
+    g, tau = w.growth.trend_elapsed_months, w.growth.trend_sd
+    out: F32 = (d * np.float32(g) - np.float32(tau * tau * g * g / 2.0)).astype(np.float32)
+    return out
 
 
 @dataclass(frozen=True)
@@ -157,10 +180,9 @@ def priced_volumes(
     else:
         np.multiply(shared.cum, np.float32(scale), out=v)
     t_months = np.arange(months, dtype=np.float64)
-    if w.growth.trend_sd > 0:
+    d = _trend_offsets(w, paths, rng, sampling)
+    if d is not None:
         # one trend offset per path (drawn as in volumes), growing linearly in log space
-        delta = ndtri(np.clip(uniforms(rng, paths, sampling), 1e-12, 1 - 1e-12))
-        d = (w.growth.trend_sd * delta).astype(np.float32)
         for t in range(1, months):
             v[t] += np.float32(t) * d
     if not w.launch.first == w.launch.last == 0:
@@ -168,6 +190,8 @@ def priced_volumes(
         # restart at v_0 in the launch month: remove the log-growth (drift included) before it
         v -= np.take_along_axis(v, tau[None, :], axis=0) + (drift * tau).astype(np.float32)
         v[np.arange(months)[:, None] < tau[None, :]] = -np.inf
+    if d is not None and w.growth.trend_elapsed_months > 0:
+        v += _elapsed(w, d)[None, :]
     np.exp(v, out=v)
     row = row * w.requests_per_month * np.exp(drift * t_months)
     v *= row.astype(np.float32)[:, None]
@@ -189,7 +213,8 @@ def expected_volumes(scenario: Scenario, mc_paths: int = 8192) -> F64:
     """Expected monthly requests per workload, shape ``(workloads, months)``.
 
     Closed form without saturation: ``p_launch * mean over launch months tau of
-    v_0 (1 + mu)^(t - tau) exp(trend_sd^2 (t - tau)^2 / 2) [t >= tau]``. With saturation the
+    v_0 (1 + mu)^(t - tau) exp(trend_sd^2 ((t - tau + g)^2 - g^2) / 2) [t >= tau]``
+    (``g = trend_elapsed_months``). With saturation the
     S-curve has no closed-form mean, so it is estimated from ``mc_paths`` antithetic paths of
     that workload alone (the shared factor does not change a single workload's marginal law).
     """
@@ -201,7 +226,8 @@ def expected_volumes(scenario: Scenario, mc_paths: int = 8192) -> F64:
             taus = np.arange(w.launch.first, w.launch.last + 1)
             lag = t[None, :] - taus[:, None]
             lag0 = np.maximum(lag, 0)
-            trend = np.exp(w.growth.trend_sd**2 * lag0.astype(float) ** 2 / 2.0)
+            g = w.growth.trend_elapsed_months
+            trend = np.exp(w.growth.trend_sd**2 * ((lag0.astype(float) + g) ** 2 - g * g) / 2.0)
             grown = np.where(lag >= 0, (1.0 + w.growth.monthly_rate) ** lag0 * trend, 0.0)
             out[i] = w.requests_per_month * w.launch.probability * grown.mean(axis=0)
         else:

@@ -88,12 +88,16 @@ class Growth(_Strict):
 
     ``trend_sd`` is the uncertainty of the trend itself (a fit's standard error of the monthly
     log growth): each path draws one log trend offset ``N(0, trend_sd^2)`` kept for all months,
-    so a wrong trend persists along a path the way it does in reality.
+    so a wrong trend persists along a path the way it does in reality. ``trend_elapsed_months``
+    is how long that trend has already run at month 0 since the volume was last measured (an
+    import's data end before month 0): month 0 is then uncertain too, and the trend's doubt
+    grows from the measurement, not from month 0.
     """
 
     monthly_rate: Annotated[Finite, Field(gt=-0.5, le=1.0)] = 0.0
     volatility: Share = 0.0
     trend_sd: Annotated[Finite, Field(ge=0.0, le=0.5)] = 0.0
+    trend_elapsed_months: Annotated[Finite, Field(ge=0.0, le=120.0)] = 0.0
     saturation: Annotated[Finite, Field(gt=1.0, le=1e6)] | None = None
 
 

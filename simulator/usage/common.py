@@ -192,6 +192,9 @@ def _workload(
     # when the last month's volume was measured (its centre: 1 month for a full last month)
     ahead = 1.5 - centre.get(last, 0.5)
     grow = growth_multiplier(growth["monthly_rate"], growth.get("trend_sd", 0.0), ahead)
+    if growth.get("trend_sd", 0.0) > 0:
+        # the trend's doubt has already run that long at month 0 (adoption.py)
+        growth["trend_elapsed_months"] = round(ahead, 6)
     w = Workload(
         id=wid,
         model=model,

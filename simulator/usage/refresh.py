@@ -153,6 +153,8 @@ def _refit(
     # month 0 is not grown by the forecast: project from the middle of the last month's days
     ahead = _months_between(last_key, start) + 0.5 - centres.get(last_key, 0.5)
     requests = prompt / size * growth_multiplier(growth.monthly_rate, growth.trend_sd, ahead)
+    if growth.trend_sd > 0:
+        growth = growth.model_copy(update={"trend_elapsed_months": round(max(ahead, 0.0), 6)})
     read = round(m.cache_read / m.prompt, 6) if m.prompt else 0.0
     writes = m.writes_5m + m.writes_1h
     update = {
@@ -313,6 +315,8 @@ def refresh(
             ahead = info["months_ahead"] + _months_between(imported_start, new.start)
             grow = growth_multiplier(wl.growth.monthly_rate, wl.growth.trend_sd, ahead)
             wl.requests_per_month = round(info["requests_last_month"] * grow, 3)
+            if wl.growth.trend_sd > 0:
+                wl.growth.trend_elapsed_months = round(max(ahead, 0.0), 6)
             new.workloads.append(wl)
             added.append(wl.id)
     if new.plan is not None:
