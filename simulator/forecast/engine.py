@@ -191,7 +191,7 @@ def _price_workloads(
     saved = np.zeros((months, n), dtype=np.float32) if planned else baseline
     period_of = np.searchsorted(periods, np.arange(months), side="right") - 1
     for i, (w, (rng, z)) in enumerate(zip(scenario.workloads, draws, strict=True)):
-        base_cpr = {p: cost_per_request(w, period_rates[p]) for p in periods}
+        base_cpr = {p: float(cost_per_request(w, period_rates[p])) for p in periods}
         price = np.array([base_cpr[periods[k]] for k in period_of], dtype=np.float64)
         spend = priced_volumes(w, months, n, z, shared, rng, sampling, price)
         baseline += spend
@@ -202,7 +202,7 @@ def _price_workloads(
             wsum += msum
         levers = ordered([lv for lv in scenario.levers if lv.workload == w.id and lv.id in ships])
         if levers:
-            _apply_levers(w, levers, ships, period_rates, draw, span, spend, saved, out)
+            _apply_levers(w, levers, ships, period_rates, base_cpr, draw, span, spend, saved, out)
         if out.kept is not None:
             out.kept[w.id][p0:p1] = spend.T
         if progress is not None:
@@ -218,6 +218,7 @@ def _apply_levers(
     levers: list[Lever],
     ships: dict[str, int],
     period_rates: dict[int, dict[str, Rates]],
+    base_cpr: dict[int, float],
     draw: tuple[int, Sampling, int],
     span: tuple[int, int],
     spend: F32,
@@ -225,7 +226,8 @@ def _apply_levers(
     out: Results,
 ) -> None:
     """Add what ``levers`` save on each path and month of ``spend`` (one workload's list spend
-    without levers) to ``saved``, the workload's monthly sums and each lever's savings.
+    without levers, priced at ``base_cpr`` per request in each price period) to ``saved``, the
+    workload's monthly sums and each lever's savings.
 
     ``spend`` is overwritten: with the plan's spend when per-workload spend is kept, with the
     saved dollars otherwise (the caller has already added it to the baseline).
@@ -248,7 +250,7 @@ def _apply_levers(
         active = [lv for lv in levers if ships[lv.id] <= a]
         period = max(p for p in periods if p <= a)
         rates = period_rates[period]
-        base = float(cost_per_request(w, rates))
+        base = base_cpr[period]
         if not active or base == 0.0:
             continue
         seg = spend[a:b]
