@@ -9,19 +9,30 @@ critical fractile). The vendor's ``minimum`` and ``increment`` make the allowed 
 at one of the two lattice points either side of the continuous optimum, so both are priced exactly
 and the cheaper one wins (ties go to the smaller reservation). Every expectation below is evaluated
 in ``O(log N)`` from the sorted, pooled demand and its prefix sums. ``docs/methodology.md`` has the
-formulas.
+formulas. Standard errors come from independent batches of paths
+(:mod:`simulator.commitment.reservation_errors`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from simulator.commitment.lattice import Lattice
+from simulator.commitment.reservation_errors import (
+    RESERVATION_SE_KEYS,
+    Labels,
+    batch_labels,
+    fractile_point,
+    mean_se,
+    quantile_se,
+    ratio_se,
+)
 from simulator.commitment.risk import cvar
 
 FloatArray = NDArray[np.float64]
@@ -55,6 +66,11 @@ class Reservation:
     reserved unit-minutes used over those paid for; ``overflow_share`` the share of demand served at
     pay-as-you-go. ``utilisation_by_path`` and ``cost_by_path`` hold one value per path; ``curve``
     holds expected cost and the two shares against reserved units (for plotting).
+
+    The ``*_se`` fields are Monte Carlo standard errors from independent batches of paths
+    (``None`` with a single path, where they are undefined): ``units_se`` is the se of the
+    continuous optimum the units round to (``None`` when a minimum, a target or given units set
+    the size), the rest are the se of the figure of the same name.
     """
 
     units: float
@@ -76,6 +92,12 @@ class Reservation:
     utilisation_by_path: FloatArray = field(repr=False)
     cost_by_path: FloatArray = field(repr=False)
     curve: pd.DataFrame = field(repr=False)
+    units_se: float | None = None
+    continuous_optimum_se: float | None = None
+    expected_cost_se: float | None = None
+    expected_savings_se: float | None = None
+    utilisation_se: float | None = None
+    overflow_share_se: float | None = None
 
     def utilisation_quantiles(self) -> dict[str, float]:
         """P10, P50 and P90 of utilisation across paths."""
@@ -83,8 +105,9 @@ class Reservation:
         return {"p10": float(q[0]), "p50": float(q[1]), "p90": float(q[2])}
 
     def to_dict(self, curve: bool = False) -> dict[str, Any]:
-        """Plain data with the :data:`RESERVATION_KEYS` (and the curve's rows when asked)."""
-        out: dict[str, Any] = {k: getattr(self, k) for k in RESERVATION_KEYS}
+        """Plain data with the :data:`RESERVATION_KEYS`, their ``_se`` standard errors (``None``
+        when undefined) and the curve's rows when asked."""
+        out: dict[str, Any] = {k: getattr(self, k) for k in RESERVATION_KEYS + RESERVATION_SE_KEYS}
         out["utilisation_quantiles"] = self.utilisation_quantiles()
         if curve:
             out["curve"] = self.curve.to_dict(orient="records")
@@ -123,50 +146,6 @@ def _as_paths(demand: ArrayLike) -> FloatArray:
     return d
 
 
-class _Lattice:
-    """Allowed sizes ``{0} U {minimum + k * increment}``."""
-
-    def __init__(self, minimum: float, increment: float) -> None:
-        if not (math.isfinite(minimum) and minimum >= 0):
-            raise ValueError(f"minimum must be finite and >= 0, got {minimum!r}")
-        if not (math.isfinite(increment) and increment > 0):
-            raise ValueError(f"increment must be finite and > 0, got {increment!r}")
-        self.minimum, self.increment = minimum, increment
-
-    def at(self, k: int) -> float:
-        """The ``k``-th allowed non-zero size (``k >= 0``); with minimum 0, ``k = 0`` is 0."""
-        return self.minimum + k * self.increment
-
-    def below(self, c: float) -> float:
-        """Largest allowed size at or below ``c``."""
-        if c < self.minimum:
-            return 0.0
-        return self.at(math.floor((c - self.minimum) / self.increment + 1e-9))
-
-    def above(self, c: float) -> float:
-        """Smallest allowed size at or above ``c``."""
-        if c <= 0:
-            return 0.0
-        if c <= self.minimum:
-            return self.minimum
-        return self.at(math.ceil((c - self.minimum) / self.increment - 1e-9))
-
-    def first(self, ok: Any, hi: float) -> float | None:
-        """Smallest allowed size in ``[0, hi]`` where the non-decreasing predicate ``ok`` holds."""
-        if ok(0.0):
-            return 0.0
-        lo_k, hi_k = 0, max(0, math.ceil((hi - self.minimum) / self.increment))
-        if not ok(self.at(hi_k)):
-            return None
-        while lo_k < hi_k:
-            mid = (lo_k + hi_k) // 2
-            if ok(self.at(mid)):
-                hi_k = mid
-            else:
-                lo_k = mid + 1
-        return self.at(lo_k)
-
-
 def size_reservation(
     demand: ArrayLike,
     unit_price_per_minute: float,
@@ -177,6 +156,7 @@ def size_reservation(
     target_utilisation: float | None = None,
     max_overflow_share: float | None = None,
     curve_points: int = 101,
+    batch: ArrayLike | None = None,
 ) -> Reservation:
     """Size a per-minute capacity reservation at the critical fractile of per-minute demand.
 
@@ -197,6 +177,9 @@ def size_reservation(
         are given and conflict, the overflow target wins and ``meets_targets`` is false.
     curve_points : int
         Points of the cost curve (from 0 units to past the largest useful size).
+    batch : array_like of int, shape (paths,), optional
+        Batch label of each path for the standard errors; paths sharing a label are dependent
+        (antithetic partners). Default: paths independent, in 10 batches.
 
     Returns
     -------
@@ -214,7 +197,7 @@ def size_reservation(
     r, p = float(unit_price_per_minute), float(overflow_price_per_unit)
     if not (math.isfinite(r) and r >= 0 and math.isfinite(p) and p > 0):
         raise ValueError("prices must be finite, the unit price >= 0 and the overflow price > 0")
-    lat = _Lattice(float(minimum), float(increment))
+    lat = Lattice(float(minimum), float(increment))
     pool = _Pooled(d)
     n, m = pool.paths, pool.minutes
 
@@ -223,12 +206,8 @@ def size_reservation(
         return float(r * c * m + p * over / n)
 
     fractile = r / p
-    if fractile >= 1.0:
-        c_star = 0.0
-    else:
-        # smallest c with P(D > c) <= r/p: the order statistic at 1 - r/p of the pooled demand
-        idx = min(pool.sorted.size - 1, max(0, math.ceil((1.0 - fractile) * pool.sorted.size) - 1))
-        c_star = float(pool.sorted[idx])
+    # smallest c with P(D > c) <= r/p: the order statistic at 1 - r/p of the pooled demand
+    c_star = fractile_point(pool.sorted, fractile)
     below, above = lat.below(c_star), lat.above(c_star)
     # convex cost: the cheaper lattice neighbour of the continuous optimum; ties to the smaller
     units = above if cost(above) < cost(below) - _TIE * abs(cost(below)) else below
@@ -257,7 +236,11 @@ def size_reservation(
     elif units > hi_c:
         units, binding = hi_c, "utilisation_target"
 
-    return _finish(d, pool, r, p, lat, units, fractile, c_star, binding, meets, curve_points)
+    labels = batch_labels(n, batch)
+    res = _finish(d, pool, r, p, lat, units, fractile, c_star, binding, meets, curve_points, labels)
+    c_se = quantile_se(d, labels, fractile)
+    u_se = c_se if binding == "critical_fractile" else None
+    return replace(res, units_se=u_se, continuous_optimum_se=c_se)
 
 
 def reservation_at(
@@ -267,6 +250,7 @@ def reservation_at(
     overflow_price_per_unit: float,
     *,
     curve_points: int = 101,
+    batch: ArrayLike | None = None,
 ) -> Reservation:
     """Price a reservation of ``units`` on ``demand`` (e.g. one sized on other demand).
 
@@ -280,6 +264,8 @@ def reservation_at(
         As in :func:`size_reservation`.
     curve_points : int
         Points of the cost curve.
+    batch : array_like of int, optional
+        Batch labels for the standard errors, as in :func:`size_reservation`.
 
     Returns
     -------
@@ -291,8 +277,11 @@ def reservation_at(
     if not (math.isfinite(units) and units >= 0):
         raise ValueError(f"units must be finite and >= 0, got {units!r}")
     pool = _Pooled(d)
-    lat = _Lattice(0.0, max(units, 1.0) / 100.0)
-    return _finish(d, pool, r, p, lat, units, r / p, units, "critical_fractile", True, curve_points)
+    lat = Lattice(0.0, max(units, 1.0) / 100.0)
+    labels = batch_labels(pool.paths, batch)
+    return _finish(
+        d, pool, r, p, lat, units, r / p, units, "critical_fractile", True, curve_points, labels
+    )
 
 
 def _share(pool: _Pooled, c: float) -> float:
@@ -304,7 +293,7 @@ def _util(pool: _Pooled, c: float) -> float:
     return served / (c * pool.sorted.size)
 
 
-def _step_back(lat: _Lattice, c: float) -> float:
+def _step_back(lat: Lattice, c: float) -> float:
     if c <= lat.minimum:
         return 0.0
     return c - lat.increment
@@ -315,13 +304,14 @@ def _finish(
     pool: _Pooled,
     r: float,
     p: float,
-    lat: _Lattice,
+    lat: Lattice,
     units: float,
     fractile: float,
     c_star: float,
     binding: ReservationBinding,
     meets: bool,
     curve_points: int,
+    labels: Labels | None,
 ) -> Reservation:
     n, m = pool.paths, pool.minutes
     over_path = np.maximum(d - units, 0.0).sum(axis=1)
@@ -377,4 +367,11 @@ def _finish(
         utilisation_by_path=util_path,
         cost_by_path=cost_path,
         curve=curve,
+        expected_cost_se=mean_se(cost_path, labels),
+        expected_savings_se=mean_se(p * demand_path - cost_path, labels),
+        # ratios: per-batch ratio of sums (served over paid-for, overflow over demand)
+        utilisation_se=(
+            ratio_se(demand_path - over_path, np.full(n, units * m), labels) if units > 0 else None
+        ),
+        overflow_share_se=ratio_se(over_path, demand_path, labels),
     )

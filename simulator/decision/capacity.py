@@ -28,8 +28,10 @@ from simulator.forecast.minute_demand import (
     monthly_units,
     path_subset,
 )
+from simulator.commitment.reservation_errors import BATCHES
+from simulator.forecast.engine import blocks
 from simulator.forecast.montecarlo import Forecast, simulate
-from simulator.forecast.randomness import F64, even_paths, stream
+from simulator.forecast.randomness import F64, batch_index, even_paths, stream
 from simulator.pricing.costs import rates_in_month, scenario_catalog
 from simulator.scenario import CapacityProduct, Scenario
 
@@ -67,6 +69,8 @@ class ProductSizing:
                 d[k] = self.term(d[k])
             for k in ("expected_savings", "idle_cost", "cvar95_cost"):
                 d[k] = self.term(d[k])
+            for k in ("expected_cost_se", "expected_savings_se"):
+                d[k] = None if d[k] is None else self.term(d[k])
             return d
 
         p = self.product
@@ -205,7 +209,11 @@ def size_product(
         out[key] = (_demand(u, product, months, seed), p)
     demand, p = out["plan"]
     demand0, p0 = out["none"]
+    # the forecast's batches, so antithetic partners in the sample share a batch
+    sampling = scenario.simulation.sampling
+    labels = np.concatenate([batch_index(q - a, sampling, BATCHES) for a, q in blocks(n)])[idx]
     kw: dict[str, Any] = {
+        "batch": labels,
         "minimum": product.minimum,
         "increment": product.increment,
         "target_utilisation": product.target_utilisation,
@@ -219,7 +227,7 @@ def size_product(
         overflow_price_per_unit=p,
         sized=sized,
         unoptimised=unopt,
-        unoptimised_on_plan=reservation_at(demand, unopt.units, r, p),
+        unoptimised_on_plan=reservation_at(demand, unopt.units, r, p, batch=labels),
         demand_mean=float(demand.mean()),
         demand_p99=float(np.quantile(demand, 0.99)),
         hour_weekday=_hour_weekday(demand),
