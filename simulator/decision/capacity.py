@@ -21,6 +21,8 @@ import numpy as np
 
 from simulator.commitment import CommitRecommendation, recommend_commit
 from simulator.commitment.reservation import Reservation, reservation_at, size_reservation
+from simulator.commitment.reservation_errors import BATCHES
+from simulator.forecast.engine import blocks
 from simulator.forecast.minute_demand import (
     MINUTES_PER_MONTH,
     WEEK_MINUTES,
@@ -28,8 +30,6 @@ from simulator.forecast.minute_demand import (
     monthly_units,
     path_subset,
 )
-from simulator.commitment.reservation_errors import BATCHES
-from simulator.forecast.engine import blocks
 from simulator.forecast.montecarlo import Forecast, simulate
 from simulator.forecast.randomness import F64, batch_index, even_paths, stream
 from simulator.pricing.costs import rates_in_month, scenario_catalog
