@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from app_pages.common import memo_download, provenance_caption, results, results_download, status
 from simulator.output import capacity_charts
-from simulator.output.capacity_text import UNIT_WORDS, binding, compact, compact_money, units
-from simulator.output.formatting import pct
+from simulator.output.capacity_text import (
+    UNIT_WORDS,
+    binding,
+    compact,
+    compact_money,
+    plus_minus,
+    pm,
+    share_pm,
+    share_se,
+    units,
+    units_se,
+)
+from simulator.output.formatting import md_text, pct
+
+SE_HELP = "Below the figure: ± one Monte Carlo standard error, from independent batches of paths."
+
 
 rep = results()
 s = rep.scenario
@@ -32,23 +47,60 @@ choice = st.selectbox(
 )
 ps = cap.products[names.index(choice)]
 p, z = ps.product, ps.sized
+size = md_text(f"{units(z.units, p.unit)} ± {units_se(z.units_se, p.unit)}", dollars=True)
 st.info(
-    f"Reserve {units(z.units, p.unit)} for {p.term_months} month(s) from "
+    f"Reserve {size} for {p.term_months} month(s) from "
     f"{s.month_label(p.start_month)}, set by {binding(z)}. Cheapest where the chance a minute's "
     f"demand exceeds the reservation is {pct(z.critical_fractile)} (reserved price / overflow "
     "price)."
 )
 words = UNIT_WORDS.get(p.unit, p.unit)
+
+
+def term_se(se: float | None) -> float | None:
+    """A standard error of sample dollars as dollars over the term."""
+    return None if se is None else ps.term(se)
+
+
+def se_metric(col: DeltaGenerator, label: str, value: str, se: str, help: str = "") -> None:
+    """A metric with its standard error in grey under it (no arrow: it is not a change)."""
+    col.metric(
+        label,
+        value,
+        delta=se,
+        delta_color="off",
+        delta_arrow="off",
+        help=f"{help} {SE_HELP}".strip(),
+    )
+
+
 m = st.columns(4)
-m[0].metric(f"Reserve ({words})", compact(z.units), help=units(z.units, p.unit))
-m[1].metric("Expected utilisation", pct(z.utilisation))
-m[2].metric("Demand overflowing", pct(z.overflow_share))
-m[3].metric("Saving vs pay-as-you-go", compact_money(ps.term(z.expected_savings)))
+se_metric(
+    m[0], f"Reserve ({words})", compact(z.units), pm(z.units_se, compact), units(z.units, p.unit)
+)
+se_metric(m[1], "Expected utilisation", pct(z.utilisation), share_se(z.utilisation_se))
+se_metric(m[2], "Demand overflowing", pct(z.overflow_share), share_se(z.overflow_share_se))
+se_metric(
+    m[3],
+    "Saving vs pay-as-you-go",
+    compact_money(ps.term(z.expected_savings)),
+    pm(term_se(z.expected_savings_se), compact_money),
+)
 n = st.columns(4)
-n[0].metric("Expected cost, term", compact_money(ps.term(z.expected_cost)))
+se_metric(
+    n[0],
+    "Expected cost, term",
+    compact_money(ps.term(z.expected_cost)),
+    pm(term_se(z.expected_cost_se), compact_money),
+)
 n[1].metric("Idle capacity cost", compact_money(ps.term(z.idle_cost)))
 n[2].metric("Worst 5% (CVaR95)", compact_money(ps.term(z.cvar95_cost)))
-n[3].metric("Sized before the plan", compact(ps.unoptimised.units))
+se_metric(
+    n[3],
+    "Sized before the plan",
+    compact(ps.unoptimised.units),
+    pm(ps.unoptimised.units_se, compact),
+)
 
 left, right = st.columns(2)
 left.plotly_chart(capacity_charts.demand_heatmap(ps), width="stretch")
@@ -62,10 +114,12 @@ for label, r in (
     rows.append(
         {
             "": label,
-            "Reserve": compact(r.units),
-            "Utilisation": pct(r.utilisation),
-            "Overflow": pct(r.overflow_share),
-            "Expected cost": compact_money(ps.term(r.expected_cost)),
+            "Reserve": plus_minus(compact(r.units), r.units_se, compact),
+            "Utilisation": share_pm(r.utilisation, r.utilisation_se),
+            "Overflow": share_pm(r.overflow_share, r.overflow_share_se),
+            "Expected cost": plus_minus(
+                compact_money(ps.term(r.expected_cost)), term_se(r.expected_cost_se), compact_money
+            ),
             "Idle cost": compact_money(ps.term(r.idle_cost)),
         }
     )

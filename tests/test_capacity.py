@@ -12,6 +12,8 @@ import pytest
 
 from simulator import load_scenario, loads_scenario, simulate, size_reservation
 from simulator.catalog.prices import load_catalog, month_start
+from simulator.commitment.reservation import RESERVATION_KEYS
+from simulator.commitment.reservation_errors import RESERVATION_SE_KEYS
 from simulator.decision.capacity import SCALE, capacity_report
 from simulator.errors import ImportDataError, ScenarioError
 from simulator.forecast.minute_demand import (
@@ -21,6 +23,8 @@ from simulator.forecast.minute_demand import (
     monthly_units,
     week_shape,
 )
+from simulator.output.capacity_text import compact, compact_money
+from simulator.output.formatting import money, pct
 from simulator.pricing.reservable import reservable_per_request
 from simulator.scenario import CapacityProduct, DemandProfile, Workload
 from simulator.usage.minute_logs import request_log_demand, usage_report_demand
@@ -339,9 +343,55 @@ def test_cli_capacity_json(
     assert p["name"] == "Sonnet reserved output" and p["unit"] == "output_tpm"
     for key in ("units", "expected_cost", "utilisation", "overflow_share", "cvar95_cost"):
         assert key in p["with_plan"] and key in p["without_plan"]
+    for block in ("with_plan", "without_plan", "sized_before_plan_cost_after_plan"):
+        assert set(RESERVATION_KEYS) | set(RESERVATION_SE_KEYS) <= set(p[block])
+    w = p["with_plan"]
+    assert w["expected_cost_se"] > 0 and w["units_se"] > 0 and 0 < w["overflow_share_se"] < 0.2
+    # the se is of term dollars, like the figure: well under the figure itself
+    assert w["expected_cost_se"] < 0.2 * w["expected_cost"]
+    # units given (sized before the plan): no se for the size
+    assert p["sized_before_plan_cost_after_plan"]["units_se"] is None
     assert data["combined"]["total_cost_without_reservations"] > 0
     assert run_cli(args, monkeypatch) == 0
-    assert "output tokens/min" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "output tokens/min" in out
+    assert f"{w['units']:,.0f} output tokens/min ± {compact(w['units_se'])}" in out
+    assert f"Expected cost over the term {compact_money(w['expected_cost'])} ± " in out
+    assert f"{money(w['expected_cost'])} ± {money(w['expected_cost_se'])}" in out
+    assert f"{pct(w['overflow_share'])} ± " in out and " pp" in out
+
+
+def test_cli_observed_demand_has_no_standard_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    row = {
+        "model": "claude-sonnet-4-5-20250929",
+        "service_tier": "standard",
+        "context_window": "0-200k",
+        "uncached_input_tokens": 150_000,
+        "output_tokens": 20_000,
+    }
+    buckets = [
+        _bucket(f"2026-11-02T10:{m:02d}:00Z", f"2026-11-02T10:{m + 1:02d}:00Z", [row])
+        for m in range(30)
+    ]
+    f = tmp_path / "u.json"
+    f.write_text(json.dumps({"data": buckets, "has_more": False}))
+    args = [
+        "capacity",
+        str(BUNDLED),
+        "--usage-report",
+        str(f),
+        "--product",
+        "Sonnet reserved input",
+    ]
+    assert run_cli([*args, "--json"], monkeypatch) == 0
+    sizing = json.loads(capsys.readouterr().out)["products"][0]["sizing"]
+    # one observed series: the standard errors are undefined (null), never 0
+    assert all(sizing[k] is None for k in RESERVATION_SE_KEYS)
+    assert set(RESERVATION_KEYS) <= set(sizing)
+    assert run_cli(args, monkeypatch) == 0
+    assert "± n/a" in capsys.readouterr().out
 
 
 def test_cli_capacity_refuses_what_it_cannot_size(
@@ -362,7 +412,13 @@ def test_memo_has_the_capacity_section() -> None:
     md = render_memo(rep, "md")
     assert "## Capacity reservations" in md
     z = rep.capacity.products[0].sized
-    assert f"reserve {z.units:,.0f} input tokens/min" in md
+    assert f"reserve {z.units:,.0f} input tokens/min ± {compact(z.units_se or 0.0)}" in md
+    ps = rep.capacity.products[0]
+    assert z.expected_cost_se is not None and z.expected_savings_se is not None
+    cost = f"{money(ps.term(z.expected_cost))} ± {money(ps.term(z.expected_cost_se))}"
+    assert f"expected cost over the term is {cost}" in md
+    assert f"saves {money(ps.term(z.expected_savings))} ± " in md
+    assert f"Expected utilisation {pct(z.utilisation)} ± " in md
     assert "capacity" in rep.to_dict()
     assert "## Capacity reservations" not in render_memo(
         recommend(load_scenario(DEFAULT), paths=600), "md"

@@ -20,11 +20,11 @@ from simulator.cli.common import (
     table,
 )
 from simulator.commitment.reservation import Reservation, size_reservation
-from simulator.decision.capacity import CapacityReport, capacity_report
+from simulator.decision.capacity import CapacityReport, ProductSizing, capacity_report
 from simulator.errors import SimulatorError
 from simulator.forecast.minute_demand import MINUTES_PER_MONTH
-from simulator.output.capacity_text import binding, units
-from simulator.output.formatting import money, pct
+from simulator.output.capacity_text import binding, plus_minus, share_pm, units, units_se
+from simulator.output.formatting import money, money_short, pct
 from simulator.planning.planner import plan_waves
 from simulator.scenario import CapacityProduct, Scenario
 from simulator.usage.minute_logs import MinuteDemand, request_log_demand, usage_report_demand
@@ -63,17 +63,43 @@ def _products(s: Scenario, name: str | None) -> list[CapacityProduct]:
     return chosen
 
 
+def _scaled(se: float | None, scale: float) -> float | None:
+    return None if se is None else se * scale
+
+
 def _row(label: str, r: Reservation, unit: str, scale: float) -> list[str]:
     return [
         label,
-        units(r.units, unit),
-        pct(r.utilisation),
-        pct(r.overflow_share),
-        money(r.expected_cost * scale),
-        money(r.expected_savings * scale),
+        f"{units(r.units, unit)} ± {units_se(r.units_se, unit)}",
+        share_pm(r.utilisation, r.utilisation_se),
+        share_pm(r.overflow_share, r.overflow_share_se),
+        plus_minus(money(r.expected_cost * scale), _scaled(r.expected_cost_se, scale), money),
+        plus_minus(money(r.expected_savings * scale), _scaled(r.expected_savings_se, scale), money),
         money(r.idle_cost * scale),
         money(r.cvar95_cost * scale),
     ]
+
+
+def _headline(s: Scenario, ps: ProductSizing) -> Text:
+    """Size, cost and saving with their standard errors, compact (plain Text: no markup)."""
+    p, r, scale = ps.product, ps.sized, ps.term(1.0)
+    cost = plus_minus(
+        money_short(r.expected_cost * scale), _scaled(r.expected_cost_se, scale), money_short
+    )
+    saving = plus_minus(
+        money_short(r.expected_savings * scale),
+        _scaled(r.expected_savings_se, scale),
+        money_short,
+    )
+    return Text.assemble(
+        f"{p.name} ({p.channel}, {p.model}), {p.term_months} month(s) from "
+        f"{s.month_label(p.start_month)}: reserve ",
+        (f"{units(r.units, p.unit)} ± {units_se(r.units_se, p.unit)}", "bold"),
+        f" ({binding(r)}); critical fractile P(demand > c) = {pct(r.critical_fractile)}.\n"
+        f"Expected cost over the term {cost}, saving {saving} against pay-as-you-go; "
+        f"utilisation {share_pm(r.utilisation, r.utilisation_se)}, overflow "
+        f"{share_pm(r.overflow_share, r.overflow_share_se)} (± one Monte Carlo standard error).",
+    )
 
 
 COLUMNS = ["", "reserve", "utilisation", "overflow", "expected cost", "saving", "idle", "CVaR95"]
@@ -124,13 +150,7 @@ def _print(rep: CapacityReport) -> None:
         p = ps.product
         scale = ps.term(1.0)
         r = ps.sized
-        console.print(
-            f"{p.name} ({p.channel}, {p.model}), {p.term_months} month(s) from "
-            f"{s.month_label(p.start_month)}: reserve {units(r.units, p.unit)} "
-            f"({binding(r)}); critical fractile P(demand > c) = {pct(r.critical_fractile)}.",
-            markup=False,
-            highlight=False,
-        )
+        console.print(_headline(s, ps))
         rows = [
             _row("after the plan", r, p.unit, scale),
             _row("before the plan", ps.unoptimised, p.unit, scale),
@@ -174,9 +194,14 @@ def capacity(
                 d["name"],
                 f"{d['minutes']:,}",
                 units(d["sizing"]["units"], d["unit"]),
-                pct(d["sizing"]["utilisation"]),
-                pct(d["sizing"]["overflow_share"]),
-                money(d["sizing"]["expected_savings"]),
+                # one observed series: no Monte Carlo error, shown as n/a
+                share_pm(d["sizing"]["utilisation"], d["sizing"]["utilisation_se"]),
+                share_pm(d["sizing"]["overflow_share"], d["sizing"]["overflow_share_se"]),
+                plus_minus(
+                    money(d["sizing"]["expected_savings"]),
+                    d["sizing"]["expected_savings_se"],
+                    money,
+                ),
             ]
             for d in data["products"]
         ]

@@ -31,7 +31,7 @@ from simulator.forecast.minute_demand import (
     path_subset,
 )
 from simulator.forecast.montecarlo import Forecast, simulate
-from simulator.forecast.randomness import F64, batch_index, even_paths, stream
+from simulator.forecast.randomness import F64, Sampling, batch_index, even_paths, stream
 from simulator.pricing.costs import rates_in_month, scenario_catalog
 from simulator.scenario import CapacityProduct, Scenario
 
@@ -162,6 +162,20 @@ def _hour_weekday(demand: F64) -> F64:
     return out
 
 
+def sample_batches(
+    paths: int, idx: np.ndarray[Any, Any], sampling: Sampling
+) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """Batch label of each kept path for standard errors: the forecast's own batches.
+
+    Labels come from :func:`~simulator.forecast.randomness.batch_index` on each block of paths,
+    so antithetic partners (path ``j`` and ``j + half`` of a block) share a batch and Sobol
+    replicates are the batches; then the kept paths' labels are taken.
+    """
+    full = np.concatenate([batch_index(q - a, sampling, BATCHES) for a, q in blocks(paths)])
+    out: np.ndarray[Any, np.dtype[np.intp]] = full[idx]
+    return out
+
+
 def size_product(
     scenario: Scenario,
     product: CapacityProduct,
@@ -209,9 +223,7 @@ def size_product(
         out[key] = (_demand(u, product, months, seed), p)
     demand, p = out["plan"]
     demand0, p0 = out["none"]
-    # the forecast's batches, so antithetic partners in the sample share a batch
-    sampling = scenario.simulation.sampling
-    labels = np.concatenate([batch_index(q - a, sampling, BATCHES) for a, q in blocks(n)])[idx]
+    labels = sample_batches(n, idx, scenario.simulation.sampling)
     kw: dict[str, Any] = {
         "batch": labels,
         "minimum": product.minimum,
