@@ -46,6 +46,15 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
+    yield from _serve(tmp_path, "scenarios/default.yaml")
+
+
+@pytest.fixture
+def capacity_server(tmp_path: Path) -> Iterator[str]:
+    yield from _serve(tmp_path, "scenarios/reserved-capacity.yaml")
+
+
+def _serve(tmp_path: Path, scenario: str) -> Iterator[str]:
     port = _free_port()
     streamlit = Path(sys.executable).parent / "streamlit"
     cmd = [
@@ -62,7 +71,7 @@ def server(tmp_path: Path) -> Iterator[str]:
         "false",
         "--",
         "--scenario",
-        "scenarios/default.yaml",
+        scenario,
     ]
     env = os.environ | {"COMMITSIM_AUTOSAVE_DIR": str(tmp_path / "autosave")}
     log = (tmp_path / "server.log").open("w")
@@ -163,5 +172,35 @@ def test_decision_page_fits_at_1280x800(server: str) -> None:
             for text, sw, cw, isw, icw in sizes:
                 assert sw <= cw and isw <= icw, f"{text!r} is cut off: {sw}/{isw} > {cw}/{icw}"
             page.screenshot(path=str(ARTIFACTS / "commitment_1280x800.png"))
+        finally:
+            browser.close()
+
+
+def test_capacity_page_fits_at_1280x800(capacity_server: str) -> None:
+    """The Capacity page's metrics, their standard errors and labels fit at 1280x800."""
+    from playwright.sync_api import sync_playwright
+
+    idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"{capacity_server}/capacity", timeout=60_000)
+            page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=120_000)
+            page.wait_for_selector(idle, timeout=60_000)
+            sizes = page.eval_on_selector_all(
+                "[data-testid='stMain'] [data-testid='stMetricValue'],"
+                " [data-testid='stMain'] [data-testid='stMetricLabel'],"
+                " [data-testid='stMain'] [data-testid='stMetricDelta']",
+                "els => els.map(e => { const i = e.querySelector('div') || e;"
+                " return [e.innerText, e.scrollWidth, e.clientWidth, i.scrollWidth,"
+                " i.clientWidth]; })",
+            )
+            deltas = [t for t, *_ in sizes if t.startswith("±")]
+            assert len(deltas) >= 6, sizes  # reserve, utilisation, overflow, saving, cost, before
+            for text, sw, cw, isw, icw in sizes:
+                assert sw <= cw and isw <= icw, f"{text!r} is cut off: {sw}/{isw} > {cw}/{icw}"
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "capacity_1280x800.png"))
         finally:
             browser.close()
