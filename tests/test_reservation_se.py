@@ -147,6 +147,7 @@ def test_json_keeps_every_key_and_adds_the_errors(
 def test_no_reservation_has_no_utilisation_se() -> None:
     r = size_reservation(demand(0, 20, 100), 2.0, 1.0)  # reserving costs more than overflow
     assert r.units == 0 and r.utilisation_se is None and r.units_se is None
+    assert r.continuous_optimum == 0 and r.continuous_optimum_se is None
     assert r.expected_cost_se is not None and r.expected_cost_se > 0
 
 

@@ -109,10 +109,11 @@ def quantile_se(demand: FloatArray, labels: Labels | None, fractile: float) -> f
     Returns
     -------
     float or None
-        ``sd(batch optima) / sqrt(batches)``; ``None`` without two batches.
+        ``sd(batch optima) / sqrt(batches)``; ``None`` without two batches or when
+        ``fractile >= 1`` (the optimum is 0 by the prices, not estimated).
     """
-    if labels is None:
-        return None
+    if labels is None or fractile >= 1.0:
+        return None  # nothing estimated: reserving costs more than overflow, the optimum is 0
     return _se(np.array([fractile_point(demand[labels == b], fractile) for b in np.unique(labels)]))
 
 
