@@ -17,6 +17,9 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from simulator.commitment.whatif import batch_se
+from simulator.forecast.randomness import batch_index
+
 FloatArray = NDArray[np.float64]
 Labels = NDArray[np.intp]
 BATCHES = 10
@@ -51,8 +54,7 @@ def batch_labels(
         ``None`` for a single path or a single label: the standard errors are undefined.
     """
     if batch is None:
-        k = min(batches, paths)
-        labels: Labels = (np.arange(paths) * k) // max(paths, 1)
+        labels: Labels = batch_index(paths, "plain", min(batches, paths))
     else:
         labels = np.asarray(batch, dtype=np.intp).ravel()
         if labels.size != paths:
@@ -77,10 +79,9 @@ def _se(estimates: FloatArray) -> float:
 
 
 def mean_se(x: FloatArray, labels: Labels | None) -> float | None:
-    """Standard error of the mean of per-path values ``x`` from batch means."""
-    if labels is None:
-        return None
-    return _se(np.array([x[labels == b].mean() for b in np.unique(labels)]))
+    """Standard error of the mean of per-path values ``x`` from batch means (``None`` without
+    batches; :func:`simulator.commitment.whatif.batch_se`)."""
+    return None if labels is None else batch_se(x, labels)
 
 
 def ratio_se(num: FloatArray, den: FloatArray, labels: Labels | None) -> float | None:

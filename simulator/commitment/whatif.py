@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from simulator.commitment.risk import FloatArray, Overage, cvar, path_cost, shortfall_count
 from simulator.commitment.sizing import CommitRecommendation
+from simulator.forecast.randomness import batch_index
 from simulator.scenario import Contract
 
 _STEPS = 100
@@ -53,11 +54,7 @@ def batch_se(x: ArrayLike, batch: ArrayLike | None = None, batches: int = 10) ->
         The standard error; NaN with fewer than two batches.
     """
     v = np.asarray(x, dtype=np.float64).ravel()
-    labels = (
-        (np.arange(v.size) * batches) // max(v.size, 1)
-        if batch is None
-        else np.asarray(batch).ravel()
-    )
+    labels = batch_index(v.size, "plain", batches) if batch is None else np.asarray(batch).ravel()
     keys = np.unique(labels)
     if keys.size < 2:
         return math.nan
