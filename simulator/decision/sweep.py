@@ -9,7 +9,6 @@ would save clearly repays starting the workers. ``docs/performance.md`` says whe
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ import joblib
 
 from simulator.errors import SimulatorError
 from simulator.forecast import engine
+from simulator.forecast.engine import usable_cores
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -52,13 +52,6 @@ class Ran(Generic[R]):
     results: list[R]
     ran_in: str
     why: str = ""
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (its CPU affinity where the OS reports it)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1  # pragma: no cover - macOS and Windows
 
 
 def processes_pay(first_s: float, remaining: int, cores: int, startup_s: float) -> bool:

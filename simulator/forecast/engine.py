@@ -59,6 +59,15 @@ def lever_draws(
     return effect, passed
 
 
+def applied_draws(
+    lever: Lever, seed: int, paths: int, sampling: Sampling, block: int = 0
+) -> Applied:
+    """The lever as applied on each path: its drawn effect where it passed its quality check,
+    0 where it did not (:func:`lever_draws`)."""
+    effect, passed = lever_draws(lever, seed, paths, sampling, block)
+    return Applied(lever, effect * passed, passed.astype(np.float64))
+
+
 def ordered(levers: list[Lever]) -> list[Lever]:
     """Levers in the cost model's order (the order savings are attributed in)."""
     return sorted(levers, key=lambda lv: (LEVER_ORDER.index(lv.kind), lv.id))
@@ -76,17 +85,17 @@ class Results:
     kept: dict[str, F32] | None
 
 
-def _usable_cores() -> int:
-    try:
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS reports it)."""
+    if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    return os.cpu_count() or 1  # pragma: no cover - macOS and Windows
 
 
 # Draw the next workload's shocks on a second thread while this one is priced: numpy's
 # generators and ufuncs release the GIL, so on two cores the pricing hides behind the draws.
 # Every workload has its own stream, so the numbers do not depend on the threading.
-PREFETCH = _usable_cores() > 1
+PREFETCH = usable_cores() > 1
 
 
 class _Shocks:
@@ -236,10 +245,7 @@ def _apply_levers(
     p0, p1 = span
     n = p1 - p0
     months = len(spend)
-    applied = {}
-    for lv in levers:
-        effect, passed = lever_draws(lv, seed, n, sampling, block)
-        applied[lv.id] = Applied(lv, effect * passed, passed.astype(np.float64))
+    applied = {lv.id: applied_draws(lv, seed, n, sampling, block) for lv in levers}
     periods = sorted(period_rates)
     cuts = sorted({*periods, *(ships[lv.id] for lv in levers if ships[lv.id] < months)})
     cuts.append(months)

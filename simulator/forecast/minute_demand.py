@@ -18,10 +18,10 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.forecast.adoption import SharedFactor, priced_volumes
-from simulator.forecast.engine import block_stream, blocks, lever_draws
+from simulator.forecast.engine import applied_draws, block_stream, blocks
 from simulator.forecast.montecarlo import ship_months
 from simulator.forecast.randomness import F64, Sampling, even_paths, normals
-from simulator.pricing.costs import Applied, Value, rates_in_month, scenario_catalog
+from simulator.pricing.costs import Value, rates_in_month, scenario_catalog
 from simulator.pricing.reservable import product_workloads, reservable_per_request
 from simulator.scenario import CapacityProduct, DemandProfile, Scenario
 
@@ -92,13 +92,9 @@ def monthly_units(
             z = normals(rng, nb, months, sampling)
             vol = priced_volumes(w, months, nb, z, shared, rng, sampling).astype(np.float64)
             levers = [lv for lv in scenario.levers if lv.workload == w.id and lv.id in ships]
-            draws = {lv.id: lever_draws(lv, seed, nb, sampling, k) for lv in levers}
+            drawn = {lv.id: applied_draws(lv, seed, nb, sampling, k) for lv in levers}
             for m in range(months):
-                applied = []
-                for lv in levers:
-                    if ships[lv.id] <= m:
-                        effect, passed = draws[lv.id]
-                        applied.append(Applied(lv, effect * passed, passed.astype(np.float64)))
+                applied = [drawn[lv.id] for lv in levers if ships[lv.id] <= m]
                 u: Value
                 u, d = reservable_per_request(w, rates[m], product, applied)
                 units[p0:p1, m] += vol[m] * u
